@@ -1,0 +1,15 @@
+# PLMSC-T1D: raw LIS and REDCap exports -> analysis datasets -> endpoints ->
+# notebooks, tables and figures. Run with: snakemake --cores 4
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/raw.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),

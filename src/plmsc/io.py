@@ -1,0 +1,54 @@
+"""Deterministic, atomic writing of the workflow's tables.
+
+Every CSV the workflow writes goes through :func:`write_csv`: UTF-8, ``.`` decimal
+point, LF line endings, a fixed float format, written to a temporary file in the
+same folder and renamed, so a failed step never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+FLOAT_FORMAT = "%.10g"
+
+
+def write_csv(
+    frame: pd.DataFrame | Iterable[Mapping[str, Any]],
+    path: str | Path,
+    *,
+    float_format: str = FLOAT_FORMAT,
+) -> Path:
+    """Write ``frame`` as CSV to ``path`` atomically and byte-deterministically."""
+    df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(list(frame))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n", float_format=float_format)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write text atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+from plmsc.config import check_schedule
+
+min_version("9.0")
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+for _name, _cohort in config["cohorts"].items():
+    check_schedule(_name, _cohort)
+
+RESULTS = config["results_dir"]
+COHORTS = sorted(config["cohorts"])
+
+
+wildcard_constraints:
+    cohort="|".join(COHORTS),
+
+
+def cohort_config(wildcards):
+    """The validated config entry of the rule's cohort."""
+    return config["cohorts"][wildcards.cohort]
+
+
+def raw_inputs(wildcards):
+    """Every file of the cohort's raw folder, so that a changed export reruns the DAG."""
+    raw_dir = Path(cohort_config(wildcards)["raw_dir"])
+    return sorted(str(p) for p in raw_dir.rglob("*") if p.is_file())
+
+
+def all_targets():
+    """Final outputs of every cohort: the default target of `rule all`."""
+    return expand(f"{RESULTS}/{{cohort}}/qc/raw_manifest.tsv", cohort=COHORTS)
