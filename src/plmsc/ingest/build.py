@@ -1,0 +1,287 @@
+"""Ingestion: a cohort's raw folder -> the analysis datasets and the reconciliation.
+
+:func:`build_adam` reads the LIS pulls, the newest REDCap raw export and data
+dictionary and, for a randomised cohort, ``randomisation.csv``; it returns the
+frames of ``results/<cohort>/adam/`` and ``qc/reconciliation.csv``, validated with
+the pandera schemas. :func:`write_adam` writes them. Nothing is written when the
+input is bad (an :class:`~plmsc.ingest.errors.InputError` is raised first).
+
+Reconciliation (one row per SRCFILE, DISPOSITION, REASON; rows read = kept +
+excluded per file): kept LIS rows have REASON ``adlb``; REDCap event rows
+``adsl/advs``, adverse-event instances ``adae``, hypoglycaemia instances
+``adhypo``; data-dictionary entries ``data dictionary``; randomisation rows
+``adsl``. Excluded: see :mod:`plmsc.ingest.labs` for the LIS reasons; older
+REDCap exports and dictionaries ``superseded export``; instances of other
+repeating instruments ``instrument not used by the analysis``; randomisation
+rows of unknown records ``record not in REDCap``, and every row of a
+randomisation list in a single-arm cohort ``not used (single-arm cohort)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from plmsc.ingest import clinical, labs
+from plmsc.ingest.errors import InputError
+from plmsc.ingest.redcap import (
+    Field,
+    RowLocator,
+    read_data_dictionary,
+    read_redcap_export,
+    validate_export,
+)
+from plmsc.ingest.schemas import SCHEMAS
+from plmsc.io import write_csv
+from plmsc.manifest import raw_files, source_labels
+
+LIS_PATTERN = re.compile(r"^LIS_EXPORT_\d{8}\.csv$")
+RANDOMISATION = "randomisation.csv"
+ARMS = ("MSC", "PLACEBO")
+BLINDED = "BLINDED"
+
+
+@dataclass
+class AdamDatasets:
+    """The outputs of ingestion, in the order they are written."""
+
+    adsl: pd.DataFrame
+    adlb: pd.DataFrame
+    adae: pd.DataFrame
+    adhypo: pd.DataFrame
+    advs: pd.DataFrame
+    reconciliation: pd.DataFrame
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+
+@dataclass(frozen=True)
+class RawFiles:
+    """The files of a raw folder that ingestion reads, pulls and exports in name (date) order."""
+
+    lis: list[Path]
+    data: list[Path]
+    dictionaries: list[Path]
+    randomisation: Path | None
+
+
+def find_raw_files(raw_dir: Path, project: str) -> RawFiles:
+    """Locate LIS pulls, REDCap exports and dictionaries (raw-exports.md file names)."""
+    lis_dir, rc_dir = raw_dir / "lis", raw_dir / "redcap"
+    data_re = re.compile(rf"^{re.escape(project)}_DATA_\d{{4}}-\d{{2}}-\d{{2}}_\d{{4}}\.csv$")
+    dd_re = re.compile(rf"^{re.escape(project)}_DataDictionary_\d{{4}}-\d{{2}}-\d{{2}}\.csv$")
+
+    def listing(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.is_file() and pattern.match(p.name))
+
+    rand = raw_dir / RANDOMISATION
+    return RawFiles(
+        lis=listing(lis_dir, LIS_PATTERN),
+        data=listing(rc_dir, data_re),
+        dictionaries=listing(rc_dir, dd_re),
+        randomisation=rand if rand.is_file() else None,
+    )
+
+
+def count_csv_rows(path: Path) -> int:
+    """Data rows of a CSV file (records, not lines: quoted line breaks are handled)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+
+
+def _form_of(dictionary: Mapping[str, Field], name: str) -> str | None:
+    f = dictionary.get(name)
+    return f.form if f is not None else None
+
+
+def read_randomisation(path: Path, records: pd.Series) -> pd.DataFrame:
+    """randomisation.csv (record_id, arm, rand_date) restricted to known records.
+
+    Returns record_id, arm and ``_known`` (record in REDCap). An arm other than MSC
+    or PLACEBO, or a record listed twice, is an InputError.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col in ("record_id", "arm"):
+        if col not in df.columns:
+            raise InputError(str(path), col, "columns record_id, arm, rand_date", line=1)
+    lines = pd.Series(range(2, len(df) + 2), index=df.index)
+    bad = ~df["arm"].isin(ARMS)
+    if bad.any():
+        i = bad.idxmax()
+        raise InputError(
+            str(path), "arm", "MSC or PLACEBO", line=int(lines[i]), found=df.at[i, "arm"]
+        )
+    dup = df["record_id"].duplicated()
+    if dup.any():
+        i = dup.idxmax()
+        raise InputError(
+            str(path),
+            "record_id",
+            "one row per record",
+            line=int(lines[i]),
+            found=df.at[i, "record_id"],
+        )
+    df["_known"] = df["record_id"].isin(set(records))
+    return df
+
+
+def derive_arm(
+    cohort_cfg: Mapping[str, Any], subjects: pd.DataFrame, rand: pd.DataFrame | None, path: str
+) -> pd.Series:
+    """ARM: the cohort's ``arm``; MSC/PLACEBO from randomisation.csv; else BLINDED.
+
+    raw-exports.md, section 3: without the list a two-arm cohort is analysed
+    blinded and nothing fails. With it, every infused participant must be listed.
+    """
+    if cohort_cfg["design"] == "single_arm":
+        return pd.Series(cohort_cfg.get("arm", "PLMSC"), index=subjects.index, dtype="str")
+    if rand is None:
+        return pd.Series(BLINDED, index=subjects.index, dtype="str")
+    arm = subjects["record_id"].map(rand.set_index("record_id")["arm"])
+    missing = arm.isna() & subjects["infusion"].notna()
+    if missing.any():
+        rec = subjects.loc[missing, "record_id"].iloc[0]
+        raise InputError(path, "record_id", f"a row for infused participant {rec}")
+    return arm.fillna("NOT RANDOMISED").astype("str")
+
+
+def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatasets:
+    """All analysis datasets of one cohort from its raw folder (see the module docstring)."""
+    raw_dir = Path(raw_dir)
+    project = cohort_cfg["redcap_project"]
+    schedule = cohort_cfg["schedule"]
+    blq = cohort_cfg.get("analysis", {}).get("blq", "half")
+    found = find_raw_files(raw_dir, project)
+    if not found.data:
+        raise InputError(
+            str(raw_dir / "redcap"), "file", f"a REDCap export {project}_DATA_<YYYY-MM-DD_HHMM>.csv"
+        )
+    if not found.dictionaries:
+        raise InputError(
+            str(raw_dir / "redcap"),
+            "file",
+            f"a REDCap data dictionary {project}_DataDictionary_<YYYY-MM-DD>.csv",
+        )
+    labels = source_labels(p.relative_to(raw_dir).as_posix() for p in raw_files(raw_dir))
+
+    def label(p: Path) -> str:
+        return labels[p.relative_to(raw_dir).as_posix()]
+
+    recon: list[pd.DataFrame] = []
+
+    def add(path: Path, disposition: str, reason: str, n: int) -> None:
+        recon.append(
+            pd.DataFrame(
+                {
+                    "SRCFILE": [label(path)],
+                    "DISPOSITION": [disposition],
+                    "REASON": [reason],
+                    "N": [n],
+                }
+            )
+        )
+
+    # REDCap: newest dictionary and export by name; the others are superseded.
+    dd_path, data_path = found.dictionaries[-1], found.data[-1]
+    for old in [*found.dictionaries[:-1], *found.data[:-1]]:
+        add(old, "excluded", "superseded export", count_csv_rows(old))
+    dictionary = read_data_dictionary(dd_path, str(dd_path))
+    add(dd_path, "kept", "data dictionary", count_csv_rows(dd_path))
+    rc = read_redcap_export(data_path, str(data_path))
+    events = [v["event"] for v in schedule]
+    validate_export(rc, dictionary, events, str(data_path))
+
+    subjects = clinical.derive_subjects(rc)
+    dup_mrn = subjects["mrn"].notna() & subjects["mrn"].duplicated(keep=False)
+    RowLocator(rc, str(data_path)).check(
+        (rc["record_id"].isin(subjects.loc[dup_mrn, "record_id"])) & (rc.get("mrn", "") != ""),
+        "mrn",
+        "an MRN that belongs to one record only",
+        show_value=False,
+    )
+    visits = clinical.derive_visits(rc, subjects, schedule)
+    screening_event = min(schedule, key=lambda v: v["day"])["event"]
+    clinical.check_plausibility(rc, subjects, visits, screening_event, str(data_path))
+
+    ae_form = _form_of(dictionary, "ae_term")
+    hypo_form = _form_of(dictionary, "hypo_datetime")
+    rep = rc["redcap_repeat_instrument"]
+    rc_reason = pd.Series("adsl/advs", index=rc.index, dtype="str")
+    rc_disp = pd.Series("kept", index=rc.index, dtype="str")
+    rc_reason[rep == ae_form] = "adae"
+    rc_reason[rep == hypo_form] = "adhypo"
+    other = (rep != "") & ~rep.isin([ae_form, hypo_form])
+    rc_reason[other] = "instrument not used by the analysis"
+    rc_disp[other] = "excluded"
+    counts = (
+        pd.DataFrame({"DISPOSITION": rc_disp, "REASON": rc_reason})
+        .groupby(["DISPOSITION", "REASON"])
+        .size()
+    )
+    for (disp, reason), n in counts.items():
+        add(data_path, str(disp), str(reason), int(n))
+    if rc.empty:
+        add(data_path, "kept", "adsl/advs", 0)
+
+    # Randomisation list
+    rand = None
+    if found.randomisation is not None:
+        rand = read_randomisation(found.randomisation, subjects["record_id"])
+        if cohort_cfg["design"] == "single_arm":
+            add(found.randomisation, "excluded", "not used (single-arm cohort)", len(rand))
+            rand = None
+        else:
+            n_known = int(rand["_known"].sum())
+            add(found.randomisation, "kept", "adsl", n_known)
+            if n_known < len(rand):
+                add(found.randomisation, "excluded", "record not in REDCap", len(rand) - n_known)
+            rand = rand[rand["_known"]]
+    rand_path = str(found.randomisation or raw_dir / RANDOMISATION)
+    arm = derive_arm(cohort_cfg, subjects, rand, rand_path)
+
+    adsl = clinical.derive_adsl(subjects, visits, arm)
+    advs = clinical.derive_advs(visits)
+    adae = clinical.derive_adae(rc, subjects, ae_form)
+    adhypo = clinical.derive_adhypo(rc, subjects, hypo_form)
+
+    # LIS
+    lis = labs.read_lis_pulls(found.lis)
+    adlb, lis_recon = labs.derive_adlb(
+        lis,
+        [str(p) for p in found.lis],
+        [label(p) for p in found.lis],
+        subjects,
+        schedule,
+        blq,
+    )
+    reconciliation = pd.concat([lis_recon, *recon], ignore_index=True)
+    reconciliation["N"] = reconciliation["N"].astype("int64")
+    for col in ("SRCFILE", "DISPOSITION", "REASON"):
+        reconciliation[col] = reconciliation[col].astype("str")
+    reconciliation = reconciliation.sort_values(
+        ["SRCFILE", "DISPOSITION", "REASON"], kind="stable"
+    ).reset_index(drop=True)
+
+    out = AdamDatasets(adsl, adlb, adae, adhypo, advs, reconciliation)
+    for name, frame in out.items():
+        SCHEMAS[name].validate(frame)
+    return out
+
+
+def write_adam(datasets: AdamDatasets, out_dir: str | Path) -> list[Path]:
+    """Write adam/<name>.csv and qc/reconciliation.csv under ``out_dir`` (results/<cohort>)."""
+    out_dir = Path(out_dir)
+    written = []
+    for name, frame in datasets.items():
+        sub = "qc" if name == "reconciliation" else "adam"
+        written.append(write_csv(frame, out_dir / sub / f"{name}.csv"))
+    return written

@@ -1,0 +1,372 @@
+"""REDCap raw export -> adsl, advs, adae, adhypo (raw-exports.md section 2;
+analysis-datasets.md).
+
+Field names are those of raw-exports.md; a cohort whose project lacks an
+instrument (no hypoglycaemia form, no insulin diary, ...) gets empty datasets with
+their headers. Calendar dates are turned into study days (infusion = day 0) here
+and never leave this module.
+
+Coding choices:
+- adae: AREL keeps the REDCap code 1-5 of ``ae_related`` (1 unrelated, 2 unlikely,
+  3 possible, 4 probable, 5 definite); it is numeric already, so there is no
+  separate ARELN. AERELFL = Y when AREL >= 3 (possible, probable, definite =
+  related, analysis-conventions.md). AEOUT keeps the code 1-5 of ``ae_outcome``,
+  AETOXGR the CTCAE grade, AESER Y/N. TRTEMFL = Y when the event starts on or after
+  the infusion day (ASTDY >= 0).
+- adhypo: LEVEL per ADA (3 assisted, whatever the glucose; 2 glucose < 54 mg/dL;
+  1 54 <= glucose < 70; empty otherwise); HYPOFL = Y flags an entry that is not
+  hypoglycaemia (glucose >= 70 mg/dL and no assistance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from plmsc.ingest.redcap import RowLocator, as_datetime, as_number, column
+from plmsc.ingest.visits import derive_study_day
+
+RECORD_FIELDS = [
+    "mrn",
+    "dob",
+    "sex",
+    "diagnosis_date",
+    "height_cm",
+    "dka_at_onset",
+    "infusion_date",
+    "cells_per_kg",
+    "viability_pct",
+    "infusion_reaction",
+]
+SEX_CODES = {"1": "M", "2": "F"}
+YES_NO = {"0": "N", "1": "Y"}
+DAYS_PER_YEAR = 365.25
+CENTURY_CHECK_YEARS = 50
+MAX_WEIGHT_KG = 300
+MAX_TDD_U_PER_KG = 3
+DATE_FIELDS = {
+    "visit_date": "%Y-%m-%d",
+    "infusion_date": "%Y-%m-%d",
+    "diagnosis_date": "%Y-%m-%d",
+    "ae_start": "%Y-%m-%d",
+    "ae_end": "%Y-%m-%d",
+    "hypo_datetime": "%Y-%m-%d %H:%M",
+}
+VS_PARAMS = {
+    "WEIGHT": ("weight_kg", "Weight (kg)", "kg"),
+    "TDD1": ("tdd_day1", "Total daily insulin dose, 1st day before visit (U/24h)", "U/24h"),
+    "TDD2": ("tdd_day2", "Total daily insulin dose, 2nd day before visit (U/24h)", "U/24h"),
+    "TDD3": ("tdd_day3", "Total daily insulin dose, 3rd day before visit (U/24h)", "U/24h"),
+}
+ADSL_COLUMNS = [
+    "USUBJID",
+    "SEX",
+    "AGE",
+    "ARM",
+    "DIABDUR",
+    "HEIGHTBL",
+    "WEIGHTBL",
+    "BMIBL",
+    "DOSE",
+    "DKAONSET",
+    "VIABPCT",
+    "INFREAC",
+    "SAFFL",
+]
+ADVS_COLUMNS = ["USUBJID", "PARAMCD", "PARAM", "AVAL", "AVALU", "ADY", "AVISIT", "AVISITN"]
+ADAE_COLUMNS = [
+    "USUBJID",
+    "AESEQ",
+    "AETERM",
+    "AESOC",
+    "AEDECOD",
+    "ASTDY",
+    "AENDY",
+    "TRTEMFL",
+    "AETOXGR",
+    "AESER",
+    "AREL",
+    "AERELFL",
+    "AEOUT",
+]
+ADHYPO_COLUMNS = ["USUBJID", "HYPOSEQ", "ADY", "GLUC", "ASSIST", "LEVEL", "HYPOFL"]
+
+
+def _na(values: pd.Series) -> pd.Series:
+    return values.where(values != "").astype("str")
+
+
+def non_repeating(rc: pd.DataFrame) -> pd.DataFrame:
+    """Rows of events (not of repeating instruments)."""
+    return rc[rc["redcap_repeat_instrument"] == ""]
+
+
+def derive_subjects(rc: pd.DataFrame) -> pd.DataFrame:
+    """One row per record with its record-level fields typed (dates as datetime64).
+
+    Record-level fields (demographics, infusion) are taken from whichever event row
+    holds them. ``sex_mf`` decodes sex 1/2 to M/F; ``infusion`` is study day 0.
+    """
+    rows = non_repeating(rc)
+    vals = pd.DataFrame({f: _na(column(rows, f)) for f in RECORD_FIELDS}, index=rows.index)
+    vals["record_id"] = rows["record_id"]
+    records = sorted(rc["record_id"].unique())
+    first = vals.groupby("record_id", sort=True).first().reindex(records)
+    subj = pd.DataFrame({"record_id": pd.Series(records, dtype="str")})
+    first = first.reset_index(drop=True)
+    subj["mrn"] = first["mrn"].astype("str")
+    subj["dob"] = pd.to_datetime(first["dob"], format="%Y-%m-%d")
+    subj["sex_mf"] = first["sex"].map(SEX_CODES).astype("str")
+    subj["diagnosis"] = pd.to_datetime(first["diagnosis_date"], format="%Y-%m-%d")
+    subj["infusion"] = pd.to_datetime(first["infusion_date"], format="%Y-%m-%d")
+    for f in ("height_cm", "cells_per_kg", "viability_pct"):
+        subj[f] = pd.to_numeric(first[f]).astype(float)
+    subj["dka"] = first["dka_at_onset"].map(YES_NO).astype("str")
+    subj["infreac"] = first["infusion_reaction"].map(YES_NO).astype("str")
+    return subj
+
+
+def derive_visits(
+    rc: pd.DataFrame, subjects: pd.DataFrame, schedule: Sequence[Mapping[str, Any]]
+) -> pd.DataFrame:
+    """One row per event row: record, AVISIT/AVISITN from the event (config), ADY, weight, tdd.
+
+    ADY = visit_date - infusion date (raw-exports.md, section 4).
+    """
+    rows = non_repeating(rc)
+    by_event = {v["event"]: v for v in schedule}
+    infusion = rows["record_id"].map(subjects.set_index("record_id")["infusion"])
+    out = pd.DataFrame(index=rows.index)
+    out["USUBJID"] = rows["record_id"].astype("str")
+    out["event"] = rows["redcap_event_name"]
+    out["AVISIT"] = rows["redcap_event_name"].map({e: v["visit"] for e, v in by_event.items()})
+    out["AVISITN"] = rows["redcap_event_name"].map({e: v["day"] for e, v in by_event.items()})
+    out["AVISITN"] = out["AVISITN"].astype("Int64")
+    out["visit_date"] = as_datetime(column(rows, "visit_date"))
+    out["ADY"] = derive_study_day(out["visit_date"], infusion)
+    for paramcd, (fld, _, _) in VS_PARAMS.items():
+        out[paramcd] = as_number(column(rows, fld))
+    return out
+
+
+def check_plausibility(
+    rc: pd.DataFrame,
+    subjects: pd.DataFrame,
+    visits: pd.DataFrame,
+    screening_event: str,
+    file: str,
+) -> None:
+    """Entry errors of raw-exports.md, section 2, each an InputError naming record, event, field.
+
+    - a date in the wrong century: a study date more than 50 years from the median
+      infusion date of the cohort, or a date of birth after the infusion or 100 or
+      more years before it;
+    - a weight typed in grams: weight_kg above 300;
+    - a total daily dose below 0 U, or above 3 U/kg of the visit's weight (or of the
+      nearest earlier visit's weight when the visit has none);
+    - a visit or infusion date before the record's screening visit date;
+    - a diagnosis after the infusion; an AE ending before it starts.
+    """
+    loc = RowLocator(rc, file)
+    dates = {f: as_datetime(column(rc, f), fmt) for f, fmt in DATE_FIELDS.items()}
+    anchor = subjects["infusion"].dropna()
+    if anchor.empty:
+        anchor = dates["visit_date"].dropna()
+    if not anchor.empty:
+        centre = anchor.sort_values().iloc[len(anchor) // 2]
+        limit = pd.Timedelta(days=round(CENTURY_CHECK_YEARS * DAYS_PER_YEAR))
+        for f, d in dates.items():
+            loc.check(
+                ((d - centre).abs() > limit).fillna(False),
+                f,
+                f"a date within {CENTURY_CHECK_YEARS} years of the cohort's infusion dates "
+                "(wrong century?)",
+            )
+    per_record = subjects.set_index("record_id")
+    infusion = rc["record_id"].map(per_record["infusion"])
+    dob = as_datetime(column(rc, "dob"))
+    age_days = (infusion - dob).dt.days
+    loc.check(
+        ((age_days < 0) | (age_days >= 100 * DAYS_PER_YEAR)).fillna(False),
+        "dob",
+        "a date of birth before the infusion and less than 100 years before it (wrong century?)",
+        show_value=False,
+    )
+    loc.check(
+        (dates["diagnosis_date"] > infusion).fillna(False),
+        "diagnosis_date",
+        "a diagnosis date on or before the infusion date",
+    )
+    loc.check(
+        (dates["ae_end"] < dates["ae_start"]).fillna(False),
+        "ae_end",
+        "an AE end date on or after ae_start",
+    )
+    weight = as_number(column(rc, "weight_kg"))
+    loc.check(
+        (weight > MAX_WEIGHT_KG).fillna(False),
+        "weight_kg",
+        f"a weight in kg (a value above {MAX_WEIGHT_KG} looks like grams)",
+    )
+    screening = visits.loc[visits["event"] == screening_event]
+    screening = screening.drop_duplicates("USUBJID").set_index("USUBJID")["visit_date"]
+    scr = rc["record_id"].map(screening)
+    loc.check(
+        (dates["visit_date"] < scr).fillna(False),
+        "visit_date",
+        "a visit date on or after the screening visit date",
+    )
+    loc.check(
+        (dates["infusion_date"] < scr).fillna(False),
+        "infusion_date",
+        "an infusion date on or after the screening visit date",
+    )
+    # reference weight: the visit's, else the nearest earlier visit's
+    v = visits.sort_values(["USUBJID", "visit_date"], na_position="first", kind="stable")
+    ref = v.groupby("USUBJID", sort=False)["WEIGHT"].ffill().reindex(rc.index)
+    for i, fld in enumerate(("tdd_day1", "tdd_day2", "tdd_day3"), start=1):
+        tdd = as_number(column(rc, fld))
+        loc.check((tdd < 0).fillna(False), fld, "a total daily dose of 0 U or more")
+        per_kg = tdd / ref
+        loc.check(
+            (per_kg > MAX_TDD_U_PER_KG).fillna(False),
+            fld,
+            f"a total daily dose of at most {MAX_TDD_U_PER_KG} U/kg "
+            f"(TDD{i} divided by the visit's weight, or the nearest earlier weight)",
+        )
+
+
+def derive_adsl(subjects: pd.DataFrame, visits: pd.DataFrame, arm: pd.Series) -> pd.DataFrame:
+    """adsl: one row per record (analysis-datasets.md).
+
+    AGE = (infusion - dob) days / 365.25, 1 decimal; DIABDUR = infusion - diagnosis
+    (days); WEIGHTBL = the last weight on or before day 0; BMIBL = WEIGHTBL /
+    (HEIGHTBL / 100)^2, 1 decimal; SAFFL = Y when the participant was infused.
+    ``arm`` is aligned with ``subjects``.
+    """
+    adsl = pd.DataFrame(index=subjects.index)
+    adsl["USUBJID"] = subjects["record_id"].astype("str")
+    adsl["SEX"] = subjects["sex_mf"]
+    age = (subjects["infusion"] - subjects["dob"]).dt.days / DAYS_PER_YEAR
+    adsl["AGE"] = age.round(1).astype(float)
+    adsl["ARM"] = arm.astype("str")
+    adsl["DIABDUR"] = (subjects["infusion"] - subjects["diagnosis"]).dt.days.astype("Int64")
+    adsl["HEIGHTBL"] = subjects["height_cm"]
+    w = visits[visits["WEIGHT"].notna() & (visits["ADY"] <= 0).fillna(False)]
+    w = w.sort_values(["USUBJID", "ADY"], kind="stable").drop_duplicates("USUBJID", keep="last")
+    adsl["WEIGHTBL"] = adsl["USUBJID"].map(w.set_index("USUBJID")["WEIGHT"]).astype(float)
+    adsl["BMIBL"] = (adsl["WEIGHTBL"] / (adsl["HEIGHTBL"] / 100) ** 2).round(1)
+    adsl["DOSE"] = subjects["cells_per_kg"]
+    adsl["DKAONSET"] = subjects["dka"]
+    adsl["VIABPCT"] = subjects["viability_pct"]
+    adsl["INFREAC"] = subjects["infreac"]
+    adsl["SAFFL"] = np.where(subjects["infusion"].notna(), "Y", "N")
+    adsl["SAFFL"] = adsl["SAFFL"].astype("str")
+    return adsl[ADSL_COLUMNS].sort_values("USUBJID").reset_index(drop=True)
+
+
+def derive_advs(visits: pd.DataFrame) -> pd.DataFrame:
+    """advs: weight (kg) and the three total daily insulin doses (U/24h) per visit.
+
+    One row per entered value; AVISIT/AVISITN from the REDCap event (schedule),
+    ADY from visit_date. Read by the insulin-dose endpoint (analysis-conventions.md).
+    """
+    long = visits.melt(
+        id_vars=["USUBJID", "ADY", "AVISIT", "AVISITN"],
+        value_vars=list(VS_PARAMS),
+        var_name="PARAMCD",
+        value_name="AVAL",
+    )
+    long = long[long["AVAL"].notna()]
+    out = pd.DataFrame(
+        {
+            "USUBJID": long["USUBJID"].astype("str"),
+            "PARAMCD": long["PARAMCD"].astype("str"),
+            "PARAM": long["PARAMCD"].map({k: v[1] for k, v in VS_PARAMS.items()}).astype("str"),
+            "AVAL": long["AVAL"].astype(float),
+            "AVALU": long["PARAMCD"].map({k: v[2] for k, v in VS_PARAMS.items()}).astype("str"),
+            "ADY": long["ADY"].astype("Int64"),
+            "AVISIT": long["AVISIT"].astype("str"),
+            "AVISITN": long["AVISITN"].astype("Int64"),
+        }
+    )
+    out = out.sort_values(["USUBJID", "PARAMCD", "AVISITN", "ADY"], kind="stable")
+    return out[ADVS_COLUMNS].reset_index(drop=True)
+
+
+def _instance_rows(rc: pd.DataFrame, form: str | None) -> pd.DataFrame:
+    if form is None:
+        return rc.iloc[0:0]
+    return rc[rc["redcap_repeat_instrument"] == form]
+
+
+def derive_adae(rc: pd.DataFrame, subjects: pd.DataFrame, form: str | None) -> pd.DataFrame:
+    """adae: one row per adverse_events instance; study days from ae_start / ae_end.
+
+    AESEQ numbers a participant's events by start day, then instance number.
+    """
+    rows = _instance_rows(rc, form)
+    infusion = rows["record_id"].map(subjects.set_index("record_id")["infusion"])
+    out = pd.DataFrame(index=rows.index)
+    out["USUBJID"] = rows["record_id"].astype("str")
+    out["AETERM"] = _na(column(rows, "ae_term"))
+    out["AESOC"] = _na(column(rows, "ae_soc"))
+    out["AEDECOD"] = _na(column(rows, "ae_pt"))
+    out["ASTDY"] = derive_study_day(as_datetime(column(rows, "ae_start")), infusion)
+    out["AENDY"] = derive_study_day(as_datetime(column(rows, "ae_end")), infusion)
+    out["TRTEMFL"] = pd.Series(np.where(out["ASTDY"] >= 0, "Y", "N"), index=rows.index)
+    out.loc[out["ASTDY"].isna(), "TRTEMFL"] = pd.NA
+    out["TRTEMFL"] = out["TRTEMFL"].astype("str")
+    out["AETOXGR"] = as_number(column(rows, "ae_grade")).astype("Int64")
+    out["AESER"] = column(rows, "ae_serious").map(YES_NO).astype("str")
+    out["AREL"] = as_number(column(rows, "ae_related")).astype("Int64")
+    rel = out["AREL"] >= 3
+    out["AERELFL"] = pd.Series(np.where(rel.fillna(False), "Y", "N"), index=rows.index)
+    out.loc[out["AREL"].isna(), "AERELFL"] = pd.NA
+    out["AERELFL"] = out["AERELFL"].astype("str")
+    out["AEOUT"] = as_number(column(rows, "ae_outcome")).astype("Int64")
+    out["_inst"] = pd.to_numeric(rows["redcap_repeat_instance"]).astype("int64")
+    out = out.sort_values(["USUBJID", "ASTDY", "_inst"], na_position="last", kind="stable")
+    out.insert(1, "AESEQ", (out.groupby("USUBJID", sort=False).cumcount() + 1).astype("int64"))
+    return out[ADAE_COLUMNS].reset_index(drop=True)
+
+
+def derive_hypo_level(glucose: pd.Series, assisted: pd.Series) -> pd.Series:
+    """ADA level (Standards of Care, Table 6.3): 3 if assisted; 2 if glucose < 54 mg/dL;
+    1 if 54 <= glucose < 70; empty otherwise (not measured and not assisted, or >= 70)."""
+    level = pd.Series(pd.NA, index=glucose.index, dtype="Int64")
+    level[(glucose >= 54) & (glucose < 70)] = 1
+    level[glucose < 54] = 2
+    level[assisted] = 3
+    return level
+
+
+def derive_adhypo(rc: pd.DataFrame, subjects: pd.DataFrame, form: str | None) -> pd.DataFrame:
+    """adhypo: one row per hypoglycaemia instance (analysis-conventions.md, Hypoglycaemia).
+
+    ADY from the date of hypo_datetime; GLUC in mg/dL (empty when not measured);
+    ASSIST Y/N; LEVEL by :func:`derive_hypo_level`; HYPOFL = Y when the entry is
+    not hypoglycaemia (glucose >= 70 mg/dL and no assistance). HYPOSEQ numbers a
+    participant's entries in time order.
+    """
+    rows = _instance_rows(rc, form)
+    infusion = rows["record_id"].map(subjects.set_index("record_id")["infusion"])
+    when = as_datetime(column(rows, "hypo_datetime"), "%Y-%m-%d %H:%M")
+    gluc = as_number(column(rows, "hypo_glucose_mgdl"))
+    assisted = column(rows, "hypo_assist") == "1"
+    out = pd.DataFrame(index=rows.index)
+    out["USUBJID"] = rows["record_id"].astype("str")
+    out["ADY"] = derive_study_day(when, infusion)
+    out["GLUC"] = gluc
+    out["ASSIST"] = column(rows, "hypo_assist").map(YES_NO).astype("str")
+    out["LEVEL"] = derive_hypo_level(gluc, assisted)
+    not_hypo = (gluc >= 70) & ~assisted
+    out["HYPOFL"] = pd.Series(np.where(not_hypo, "Y", pd.NA), index=rows.index, dtype="str")
+    out["_when"] = when
+    out["_inst"] = pd.to_numeric(rows["redcap_repeat_instance"]).astype("int64")
+    out = out.sort_values(["USUBJID", "_when", "_inst"], na_position="last", kind="stable")
+    out.insert(1, "HYPOSEQ", (out.groupby("USUBJID", sort=False).cumcount() + 1).astype("int64"))
+    return out[ADHYPO_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,192 @@
+"""Reading and parsing LIS pulls (raw-exports.md, section 1).
+
+Every function here is vectorised: values that repeat (dates, result texts,
+labels) are parsed once per distinct value and mapped back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from plmsc.ingest.errors import InputError
+
+LIS_COLUMNS = [
+    "MRN",
+    "PATIENT_NAME",
+    "DOB",
+    "SEX",
+    "ACCESSION",
+    "COLLECTED",
+    "TEST_CODE",
+    "TEST_NAME",
+    "SAMPLE_LABEL",
+    "RESULT",
+    "UNITS",
+    "REF_RANGE",
+    "FLAG",
+    "STATUS",
+    "VERIFIED_AT",
+]
+LIS_DATETIME = "%d/%m/%Y %H:%M"
+LIS_DATE = "%d/%m/%Y"
+STATUSES = ("F", "C", "X")
+MMTT_MINUTES = (-10, 0, 15, 30, 60, 90, 120)
+NON_RESULTS = ("HEMOLYZED", "QNS", "SEE COMMENT")
+EMPTY_RESULT = "EMPTY"
+
+RESULT_EXPECTED = (
+    "a number with '.' as decimal point (optionally followed by a flag H, L, HH or LL), "
+    "'<x', '>x', HEMOLYZED, QNS, SEE COMMENT or empty"
+)
+_RESULT = re.compile(r"^\s*(?P<q>[<>])?\s*(?P<num>\d+(?:\.\d+)?)\s*(?:HH|LL|H|L)?\s*$")
+_MMTT = re.compile(r"^\s*MMTT\s*(?:T\s*)?(?P<min>[+-]?\s*\d+)\s*(?:MIN(?:UTES?)?)?\s*$", re.I)
+
+
+def _by_unique(values: pd.Series, parse: Callable[[pd.Series], pd.DataFrame]) -> pd.DataFrame:
+    """Apply a vectorised ``parse`` to the distinct values only, then map back."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    parsed = parse(pd.Series(uniques, dtype="str"))
+    out = parsed.iloc[codes].reset_index(drop=True)
+    out.index = values.index
+    return out
+
+
+def line_numbers(data: bytes, n_rows: int) -> np.ndarray:
+    """1-based file line of each data row (header = line 1).
+
+    One row per line unless a quoted field holds a line break; then the lines are
+    counted with the csv module.
+    """
+    n_breaks = data.count(b"\n")
+    ends = data.endswith(b"\n")
+    if n_breaks == n_rows + int(ends):
+        return np.arange(2, n_rows + 2, dtype=np.int64)
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    next(reader, None)
+    starts = [reader.line_num + 1]
+    for _ in reader:
+        starts.append(reader.line_num + 1)
+    return np.asarray(starts[:n_rows], dtype=np.int64)
+
+
+def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
+    """One LIS pull as text columns (UTF-8 with BOM, CRLF) plus SRCROW, its file line.
+
+    Checks the header against the column list of raw-exports.md; every cell stays
+    text (MRN keeps its leading zeros), empty cells are empty strings.
+    """
+    name = display or str(path)
+    data = Path(path).read_bytes()
+    header = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
+    found = next(csv.reader([header]), [])
+    if found != LIS_COLUMNS:
+        raise InputError(
+            name,
+            "header",
+            "the LIS columns " + ",".join(LIS_COLUMNS),
+            line=1,
+            found=",".join(found)[:200],
+        )
+    try:
+        df = pd.read_csv(
+            io.BytesIO(data),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            engine="pyarrow",
+        )
+    except Exception:  # pyarrow does not say which line; the C parser does
+        try:
+            df = pd.read_csv(
+                io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            )
+        except pd.errors.ParserError as exc:
+            raise InputError(
+                name, "(row)", f"{len(LIS_COLUMNS)} comma-separated fields", found=str(exc)
+            ) from exc
+    df["SRCROW"] = line_numbers(data, len(df))
+    return df
+
+
+def parse_result(results: pd.Series) -> pd.DataFrame:
+    """Split RESULT text into value, qualifier and missing reason (raw-exports.md, RESULT).
+
+    - ``x`` (also `` 7.9`` or ``7.9 H``: stray space, trailing flag letter): value x;
+    - ``<x``: value x, qualifier ``<`` (below the limit of quantification x);
+    - ``>x``: value x, qualifier ``>`` (above the upper limit x);
+    - HEMOLYZED, QNS, SEE COMMENT: no value, MISSRSN the word; empty: MISSRSN EMPTY;
+    - anything else: ``bad`` is True (the caller stops with an InputError).
+    """
+
+    def parse(u: pd.Series) -> pd.DataFrame:
+        m = u.str.extract(_RESULT)
+        word = u.str.strip().str.upper()
+        missrsn = pd.Series(pd.NA, index=u.index, dtype="str")
+        is_word = word.isin(NON_RESULTS)
+        missrsn[is_word] = word[is_word]
+        missrsn[word == ""] = EMPTY_RESULT
+        value = pd.to_numeric(m["num"], errors="coerce").astype(float)
+        return pd.DataFrame(
+            {
+                "value": value,
+                "qualifier": m["q"].fillna("").astype("str"),
+                "MISSRSN": missrsn,
+                "bad": value.isna() & missrsn.isna(),
+            }
+        )
+
+    return _by_unique(results, parse)
+
+
+def parse_sample_label(labels: pd.Series) -> pd.DataFrame:
+    """ATPTN (MMTT minute, Int64) from SAMPLE_LABEL; ``bad`` where the label is not understood.
+
+    raw-exports.md: ``MMTT <minutes>`` with minutes in -10, 0, 15, 30, 60, 90, 120 and
+    the hand-typed variants ``MMTT T+30``, ``MMTT 30MIN``, ``MMTT 30 min``, ``mmtt 30``;
+    ``FASTING`` or empty is a sample outside an MMTT (ATPTN empty).
+    """
+
+    def parse(u: pd.Series) -> pd.DataFrame:
+        minutes = pd.to_numeric(
+            u.str.extract(_MMTT)["min"].str.replace(" ", "", regex=False), errors="coerce"
+        )
+        stripped = u.str.strip().str.upper()
+        fasting = stripped.isin(["FASTING", ""])
+        ok = minutes.isin(MMTT_MINUTES) | fasting
+        atptn = minutes.where(~fasting & ok).astype("Int64")
+        return pd.DataFrame({"ATPTN": atptn, "bad": ~ok})
+
+    return _by_unique(labels, parse)
+
+
+def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
+    """Parse text with an explicit strftime format; NaT where it does not match."""
+
+    def parse(u: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"t": pd.to_datetime(u, format=fmt, errors="coerce")})
+
+    return _by_unique(values, parse)["t"]
+
+
+def first_bad(
+    df: pd.DataFrame, bad: pd.Series, column: str, expected: str, files: list[str]
+) -> InputError | None:
+    """InputError for the first row (by file, then line) where ``bad`` is True, else None."""
+    if not bad.any():
+        return None
+    rows = df.loc[bad, ["_file", "SRCROW", column]].sort_values(["_file", "SRCROW"])
+    row = rows.iloc[0]
+    return InputError(
+        files[int(row["_file"])],
+        column,
+        expected,
+        line=int(row["SRCROW"]),
+        found=str(row[column]),
+    )

@@ -1,0 +1,104 @@
+"""Study days, visits and the analysis flags of BDS datasets.
+
+Rules from analysis-conventions.md, "Baseline and visits", and raw-exports.md
+("Repeat draws"); the visit schedule comes from the cohort's configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+UNSCHEDULED = "UNSCHEDULED"
+
+
+def derive_study_day(dates: pd.Series, infusion: pd.Series) -> pd.Series:
+    """ADY = (date - infusion date) in whole days; infusion = day 0 (raw-exports.md, section 4).
+
+    Both arguments are datetime64 series aligned on the same index; only the
+    calendar date counts (a time of day is dropped). No "day 0 skipped" rule.
+    """
+    days = (dates.dt.normalize() - infusion.dt.normalize()).dt.days
+    return days.astype("Int64")
+
+
+def derive_visit(ady: pd.Series, schedule: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """AVISIT and AVISITN (the visit's target day) from the study day.
+
+    Each visit of the schedule owns the inclusive window [lo, hi] of study days
+    (config, validated not to overlap). A day outside every window, or a missing
+    day, gets AVISIT = UNSCHEDULED and AVISITN empty (analysis-conventions.md).
+    """
+    ordered = sorted(schedule, key=lambda v: v["window"][0])
+    lo = np.array([v["window"][0] for v in ordered], dtype=float)
+    hi = np.array([v["window"][1] for v in ordered], dtype=float)
+    labels = np.array([v["visit"] for v in ordered] + [UNSCHEDULED], dtype=object)
+    target = np.array([v["day"] for v in ordered], dtype=float)
+    day = ady.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    pos = np.searchsorted(lo, day, side="right") - 1
+    inside = (pos >= 0) & ~np.isnan(day)
+    inside &= day <= hi[np.clip(pos, 0, None)] if len(hi) else False
+    pos = np.where(inside, pos, len(ordered))
+    visitn = np.append(target, np.nan)[pos]
+    return pd.DataFrame(
+        {
+            "AVISIT": pd.Series(labels[pos], index=ady.index, dtype="str"),
+            "AVISITN": pd.Series(visitn, index=ady.index).astype("Int64"),
+        }
+    )
+
+
+def derive_analysis_flags(
+    frame: pd.DataFrame, keys: Sequence[str], order: Sequence[str]
+) -> pd.DataFrame:
+    """ANL01FL and RPTDRWFL per (keys..., AVISIT) of scheduled visits.
+
+    analysis-conventions.md: when two values fall in one visit window, the one
+    closest to the target day (AVISITN) is analysed (ANL01FL = Y); ties go to the
+    later one. raw-exports.md, "Repeat draws": the non-missing result wins, the
+    other draws of that test at that visit get RPTDRWFL = Y. ``order`` lists
+    columns that sort later values last (e.g. collection time, file, line) to
+    break ties. UNSCHEDULED rows get neither flag.
+
+    ``frame`` needs the columns ``keys``, ``order``, AVAL, ADY, AVISIT, AVISITN.
+    """
+    df = frame[[*keys, *order, "AVAL", "ADY", "AVISIT", "AVISITN"]].copy()
+    sched = df["AVISIT"] != UNSCHEDULED
+    df["_missing"] = df["AVAL"].isna()
+    df["_dist"] = (df["ADY"] - df["AVISITN"]).abs()
+    grp = [*keys, "AVISITN"]
+    df = df[sched].sort_values(
+        [*grp, "_missing", "_dist", *order],
+        ascending=[True] * len(grp) + [True, True] + [False] * len(order),
+        na_position="last",
+        kind="stable",
+    )
+    first = ~df.duplicated(subset=grp, keep="first")
+    multi = df.duplicated(subset=grp, keep=False)
+    anl = pd.Series(pd.NA, index=frame.index, dtype="str")
+    rpt = pd.Series(pd.NA, index=frame.index, dtype="str")
+    anl.loc[df.index[first & ~df["_missing"]]] = "Y"
+    rpt.loc[df.index[multi & ~first]] = "Y"
+    return pd.DataFrame({"ANL01FL": anl, "RPTDRWFL": rpt})
+
+
+def derive_baseline_flag(
+    frame: pd.DataFrame, keys: Sequence[str], order: Sequence[str], exclude: pd.Series
+) -> pd.Series:
+    """ABLFL = Y on the last non-missing value on or before study day 0, per ``keys``.
+
+    analysis-conventions.md, "Baseline and visits". Rows where ``exclude`` is True
+    (e.g. a repeat draw that lost to another draw) are not candidates; ties on the
+    study day go to the later row by ``order``.
+    """
+    cand = frame["AVAL"].notna() & (frame["ADY"] <= 0).fillna(False) & ~exclude
+    df = frame.loc[cand, [*keys, "ADY", *order]].sort_values(
+        [*keys, "ADY", *order], na_position="first", kind="stable"
+    )
+    last = ~df.duplicated(subset=list(keys), keep="last")
+    flag = pd.Series(pd.NA, index=frame.index, dtype="str")
+    flag.loc[df.index[last]] = "Y"
+    return flag
