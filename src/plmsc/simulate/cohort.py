@@ -83,6 +83,16 @@ def _unique_mrns(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.zfill(values.astype(str), 8)
 
 
+def _with_leading_zero(mrn: np.ndarray) -> np.ndarray:
+    """Make sure one MRN starts with 0, so that readers must keep MRNs as text."""
+    if not any(m.startswith("0") for m in mrn):
+        mrn = mrn.copy()
+        mrn[0] = "0" + mrn[0][1:]
+        if len(set(mrn)) < len(mrn):  # the zero-led number was taken: reverse its tail
+            mrn[0] = "0" + mrn[0][:0:-1]
+    return mrn
+
+
 def _names(rng: np.random.Generator, sex: np.ndarray) -> np.ndarray:
     """``SURNAME, Given`` names drawn from the lists above."""
     surname = SURNAMES[rng.integers(len(SURNAMES), size=len(sex))]
@@ -148,7 +158,7 @@ def make_subjects(cfg: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame
             "record_id": record_id,
             "arm": arm,
             "treated": treated,
-            "mrn": _unique_mrns(rng, n),
+            "mrn": _with_leading_zero(_unique_mrns(rng, n)),
             "name": _names(rng, sex),
             "sex": sex,
             "dob": dob,

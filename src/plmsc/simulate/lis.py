@@ -529,6 +529,7 @@ def build_lis(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     to cut the pulls.
     """
     res = trial_results(c, rng)
+    res["override"] = pd.Series(np.nan, index=res.index, dtype=object)  # a non-result word
     res = add_redraws(res, c, rng)
     res = add_second_hba1c(res, c, rng)
     res = add_unscheduled(res, c, rng)
@@ -536,8 +537,7 @@ def build_lis(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     end = res["collected"].max().normalize() + pd.Timedelta(days=1)
     patients, others = other_patients(c, rng, start, end)
     others["tube"] += res["tube"].max() + 1
-    res = pd.concat([res, others], ignore_index=True)
-    res["override"] = pd.Series(np.nan, index=res.index, dtype=object)
+    res = pd.concat([res, others.assign(override=np.nan)], ignore_index=True)
     res["ACCESSION"] = assign_accessions(res, rng)
     res["verified"] = release_times(res, rng)
     res["STATUS"] = "F"

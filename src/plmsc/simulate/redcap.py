@@ -286,7 +286,7 @@ def redcap_export(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     rep["redcap_repeat_instance"] = (
         rep.groupby(["record_id", "redcap_event_name", "redcap_repeat_instrument"]).cumcount() + 1
     ).astype(str)
-    out = pd.concat([base, rep], ignore_index=True).fillna("")
+    out = pd.concat([base, rep], ignore_index=True).astype(object).fillna("")
     out["_rep"] = out["redcap_repeat_instrument"].map({"": 0, "adverse_events": 1, "hypoglycaemia": 2})
     out["_inst"] = pd.to_numeric(out["redcap_repeat_instance"], errors="coerce").fillna(0)
     out = out.sort_values(["record_id", "_order", "_rep", "_inst"], kind="stable")
@@ -310,7 +310,7 @@ def data_dictionary() -> pd.DataFrame:
                 "Identifier?": ident,
             }
         )
-    return pd.DataFrame(rows).reindex(columns=DICTIONARY_COLUMNS).fillna("")
+    return pd.DataFrame(rows).reindex(columns=DICTIONARY_COLUMNS).astype(object).fillna("")
 
 
 def randomisation(c: phys.Cohort) -> pd.DataFrame:
