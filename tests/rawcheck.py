@@ -63,7 +63,8 @@ def analysis_values(raw_dir: Path) -> pd.DataFrame:
     ids = demo.merge(inf, on="record_id")
     d = lis.merge(ids, left_on="MRN", right_on="mrn")
     d["day"] = (
-        pd.to_datetime(d["COLLECTED"].str[:10], format="%d/%m/%Y") - pd.to_datetime(d["infusion_date"])
+        pd.to_datetime(d["COLLECTED"].str[:10], format="%d/%m/%Y")
+        - pd.to_datetime(d["infusion_date"])
     ).dt.days
     d["value"] = numeric(d["RESULT"])
     for (code, unit), f in TO_ANALYSIS.items():

@@ -8,10 +8,9 @@ from copy import deepcopy
 
 import pytest
 import yaml
+from conftest import REPO
 
 from plmsc.config import ConfigError, load_config, validate_config
-
-from conftest import REPO
 
 
 def _raw(config: dict) -> dict:
@@ -36,12 +35,24 @@ def test_defaults_are_filled(tmp_path):
 @pytest.mark.parametrize(
     ("mutate", "named"),
     [
-        (lambda c: c["cohorts"]["phase1"]["analysis"].update(blq="third"), "cohorts/phase1/analysis/blq"),
+        (
+            lambda c: c["cohorts"]["phase1"]["analysis"].update(blq="third"),
+            "cohorts/phase1/analysis/blq",
+        ),
         (lambda c: c["cohorts"]["phase1"].update(desing="single_arm"), "cohorts/phase1"),
         (lambda c: c["cohorts"]["phase1"].update(design="crossover"), "cohorts/phase1/design"),
-        (lambda c: c["cohorts"]["phase1"]["schedule"][2].update(day="seven"), "cohorts/phase1/schedule/2/day"),
-        (lambda c: c["cohorts"]["phase1"]["schedule"][2].update(window=[4]), "cohorts/phase1/schedule/2/window"),
-        (lambda c: c["cohorts"]["phase1"]["analysis"]["antibody_cutoffs"].update(GADA=0), "antibody_cutoffs/GADA"),
+        (
+            lambda c: c["cohorts"]["phase1"]["schedule"][2].update(day="seven"),
+            "cohorts/phase1/schedule/2/day",
+        ),
+        (
+            lambda c: c["cohorts"]["phase1"]["schedule"][2].update(window=[4]),
+            "cohorts/phase1/schedule/2/window",
+        ),
+        (
+            lambda c: c["cohorts"]["phase1"]["analysis"]["antibody_cutoffs"].update(GADA=0),
+            "antibody_cutoffs/GADA",
+        ),
         (lambda c: c["cohorts"]["phase1"].pop("raw_dir"), "cohorts/phase1"),
     ],
 )
@@ -55,7 +66,9 @@ def test_bad_key_is_named(mutate, named):
 def test_overlapping_windows_are_refused():
     cfg = yaml.safe_load((REPO / "config.yaml").read_text())
     cfg["cohorts"]["phase1"]["schedule"][3]["window"] = [10, 17]  # Week 2 overlaps Week 1 [4, 10]
-    with pytest.raises(ConfigError, match=r"windows of 'Week 1' \[4, 10\] and 'Week 2' \[10, 17\] overlap"):
+    with pytest.raises(
+        ConfigError, match=r"windows of 'Week 1' \[4, 10\] and 'Week 2' \[10, 17\] overlap"
+    ):
         validate_config(cfg)
 
 

@@ -6,6 +6,7 @@ import hashlib
 import shutil
 
 import pytest
+from conftest import PHASE1_RAW
 
 from plmsc.manifest import (
     ManifestError,
@@ -16,8 +17,6 @@ from plmsc.manifest import (
     verify_manifest,
     write_manifest,
 )
-
-from conftest import PHASE1_RAW
 
 
 @pytest.fixture()

@@ -12,13 +12,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from plmsc.simulate import simulate_cohort
-from plmsc.simulate import cohort as phys
-from plmsc.simulate.lis import mmtt_labels, render
-
 from conftest import PHASE1_RAW
 from rawcheck import analysis_values, final_results, read_lis, read_redcap
+
+from plmsc.simulate import cohort as phys
+from plmsc.simulate import simulate_cohort
+from plmsc.simulate.lis import mmtt_labels, render
 
 # --- formulas, worked by hand ---------------------------------------------------
 
@@ -58,7 +57,14 @@ def test_antibody_course_after_msc_has_its_nadir_at_month_3():
 
 def test_mmtt_labels_canonical_and_hand_typed():
     got = mmtt_labels(np.array([-10, 30, 30, 30, 30, -10]), np.array([0, 1, 2, 3, 4, 1]))
-    assert list(got) == ["MMTT -10", "MMTT T+30", "MMTT 30MIN", "MMTT 30 min", "mmtt 30", "MMTT T-10"]
+    assert list(got) == [
+        "MMTT -10",
+        "MMTT T+30",
+        "MMTT 30MIN",
+        "MMTT 30 min",
+        "mmtt 30",
+        "MMTT T-10",
+    ]
 
 
 def test_render_converts_to_the_reported_unit():
@@ -77,7 +83,16 @@ def test_render_converts_to_the_reported_unit():
     # 7.0 % = (7.0 - 2.152) / 0.09148 = 52.99 mmol/mol; 180.16 mg/dL / 18.016 = 10.0 mmol/L;
     # fasting C-peptide is reported in nmol/L with 3 decimals.
     assert list(got["RESULT"]) == ["1.51", "500", "<20", "7.0", "53", "10.0", ">4000", "0.123"]
-    assert list(got["UNITS"]) == ["ng/mL", "pmol/L", "pmol/L", "%", "mmol/mol", "mmol/L", "U/mL", "nmol/L"]
+    assert list(got["UNITS"]) == [
+        "ng/mL",
+        "pmol/L",
+        "pmol/L",
+        "%",
+        "mmol/mol",
+        "mmol/L",
+        "U/mL",
+        "nmol/L",
+    ]
     # flags: H above the upper reference limit, HH above 2.5 x it, LL below half the lower one
     assert list(got["FLAG"]) == ["", "", "LL", "H", "H", "H", "HH", "LL"]
 
@@ -97,7 +112,9 @@ def test_same_seed_gives_the_committed_bytes(tmp_path, phase1_config):
 def test_another_seed_gives_other_data(tmp_path, phase1_config):
     phase1_config["simulation"]["seed"] += 1
     simulate_cohort("phase1", phase1_config, tmp_path)
-    assert (tmp_path / "MANIFEST.sha256").read_bytes() != (PHASE1_RAW / "MANIFEST.sha256").read_bytes()
+    assert (tmp_path / "MANIFEST.sha256").read_bytes() != (
+        PHASE1_RAW / "MANIFEST.sha256"
+    ).read_bytes()
 
 
 def test_randomised_cohort_writes_a_two_to_one_list(tmp_path, randomised_config):
@@ -109,7 +126,9 @@ def test_randomised_cohort_writes_a_two_to_one_list(tmp_path, randomised_config)
     rc = read_redcap(tmp_path)
     inf = rc.loc[rc["infusion_date"] != ""].set_index("record_id")["infusion_date"]
     placebo = rand.loc[rand["arm"] == "PLACEBO", "record_id"]
-    assert (rc.set_index("record_id").loc[placebo].query("cells_per_kg != ''")["cells_per_kg"] == "0").all()
+    assert (
+        rc.set_index("record_id").loc[placebo].query("cells_per_kg != ''")["cells_per_kg"] == "0"
+    ).all()
     assert (pd.to_datetime(rand.set_index("record_id")["rand_date"]) < pd.to_datetime(inf)).all()
 
 
@@ -143,7 +162,9 @@ def test_lis_files_have_bom_crlf_and_the_spec_columns():
     assert len(paths) >= 4
     for path in paths:
         data = path.read_bytes()
-        assert data.startswith(b"\xef\xbb\xbfMRN,PATIENT_NAME,DOB,SEX,ACCESSION,COLLECTED,TEST_CODE,TEST_NAME,")
+        assert data.startswith(
+            b"\xef\xbb\xbfMRN,PATIENT_NAME,DOB,SEX,ACCESSION,COLLECTED,TEST_CODE,TEST_NAME,"
+        )
         assert data.count(b"\r\n") == data.count(b"\n")  # every line ends in CRLF
         header = data[3:].split(b"\r\n")[0].decode()
         assert header == (
@@ -177,7 +198,20 @@ def test_other_clinics_patients_are_in_the_pulls(lis, trial_mrns):
 
 
 def test_unused_test_codes_appear(lis, trial_mrns):
-    used = {"CPEP", "GLU", "HBA1C", "GADA", "ZNT8A", "IA2A", "ALT", "AST", "CREAT", "WBC", "PLT", "HGB"}
+    used = {
+        "CPEP",
+        "GLU",
+        "HBA1C",
+        "GADA",
+        "ZNT8A",
+        "IA2A",
+        "ALT",
+        "AST",
+        "CREAT",
+        "WBC",
+        "PLT",
+        "HGB",
+    }
     trial = lis[lis["MRN"].isin(trial_mrns)]
     assert set(trial["TEST_CODE"]) - used  # e.g. TSH, CRP ordered by the clinic
 
@@ -266,7 +300,9 @@ def test_redcap_export_layout(redcap):
     events = redcap.loc[redcap["redcap_repeat_instrument"] == "", "redcap_event_name"]
     assert events.value_counts().eq(4).all() and events.nunique() == 13
     assert set(redcap["redcap_repeat_instrument"]) == {"", "adverse_events", "hypoglycaemia"}
-    dictionary = pd.read_csv(next((PHASE1_RAW / "redcap").glob("*_DataDictionary_*.csv")), dtype=str)
+    dictionary = pd.read_csv(
+        next((PHASE1_RAW / "redcap").glob("*_DataDictionary_*.csv")), dtype=str
+    )
     assert dictionary.columns[0] == "Variable / Field Name"
     fields = set(dictionary["Variable / Field Name"])
     assert {"mrn", "dob", "weight_kg", "tdd_day3", "ae_grade", "hypo_assist"} <= fields
@@ -292,7 +328,12 @@ def values() -> pd.DataFrame:
 
 def _visit(day: pd.Series) -> pd.Series:
     """Scheduled month of a study day (baseline = 0) on the phase 1 windows."""
-    return pd.cut(day, [-43, 0, 20, 45, 75, 105, 135, 165, 225, 315, 400], labels=[0, 0.5, 1, 2, 3, 4, 5, 6, 9, 12], ordered=False)
+    return pd.cut(
+        day,
+        [-43, 0, 20, 45, 75, 105, 135, 165, 225, 315, 400],
+        labels=[0, 0.5, 1, 2, 3, 4, 5, 6, 9, 12],
+        ordered=False,
+    )
 
 
 def test_four_children_aged_8_to_16_one_dose(redcap):
@@ -315,22 +356,32 @@ def test_two_remissions_at_month_1_with_hypoglycaemia(values, redcap):
     hb1 = hb[hb["month"] == 1].groupby("record_id")["value"].mean()
     visits = redcap[redcap["visit_date"] != ""].copy()
     inf = redcap[redcap["infusion_date"] != ""].set_index("record_id")["infusion_date"]
-    visits["day"] = (pd.to_datetime(visits["visit_date"]) - pd.to_datetime(visits["record_id"].map(inf))).dt.days
+    visits["day"] = (
+        pd.to_datetime(visits["visit_date"]) - pd.to_datetime(visits["record_id"].map(inf))
+    ).dt.days
     m1 = visits[visits["redcap_event_name"] == "month_1_arm_1"].set_index("record_id")
-    tdd = m1[["tdd_day1", "tdd_day2", "tdd_day3"]].apply(pd.to_numeric, errors="coerce").mean(axis=1)
+    tdd = (
+        m1[["tdd_day1", "tdd_day2", "tdd_day3"]].apply(pd.to_numeric, errors="coerce").mean(axis=1)
+    )
     dose = tdd / pd.to_numeric(m1["weight_kg"])
     idaa1c = hb1 + 4 * dose  # Mortensen 2009
     remitters = set(idaa1c[idaa1c <= 9].index)
     assert len(remitters) == 2
     hypo = redcap[redcap["redcap_repeat_instrument"] == "hypoglycaemia"].copy()
-    hypo["day"] = (pd.to_datetime(hypo["hypo_datetime"]) - pd.to_datetime(hypo["record_id"].map(inf))).dt.days
+    hypo["day"] = (
+        pd.to_datetime(hypo["hypo_datetime"]) - pd.to_datetime(hypo["record_id"].map(inf))
+    ).dt.days
     early = hypo[hypo["day"].between(15, 50)]
     assert set(early["record_id"]) == remitters
 
 
 def test_gada_and_znt8a_fall_to_month_3_then_rise(values):
-    ab = values[values["TEST_CODE"].isin(["GADA", "ZNT8A"])].assign(month=lambda d: _visit(d["day"]))
-    table = ab.pivot_table(index=["TEST_CODE", "record_id"], columns="month", values="value", observed=True)
+    ab = values[values["TEST_CODE"].isin(["GADA", "ZNT8A"])].assign(
+        month=lambda d: _visit(d["day"])
+    )
+    table = ab.pivot_table(
+        index=["TEST_CODE", "record_id"], columns="month", values="value", observed=True
+    )
     course = table[[0, 1, 2, 3, 6, 9, 12]].to_numpy()
     assert len(course) == 8  # two antibodies x four participants
     assert (np.diff(course[:, :4], axis=1) < 0).all()  # falls until month 3
@@ -340,7 +391,9 @@ def test_gada_and_znt8a_fall_to_month_3_then_rise(values):
 def test_stimulated_c_peptide_declines_over_the_year(values):
     mm = values[(values["TEST_CODE"] == "CPEP") & values["minute"].between(0, 120)]
     mm = mm.assign(month=_visit(mm["day"]))
-    wide = mm.pivot_table(index=["record_id", "month"], columns="minute", values="value", observed=True)
+    wide = mm.pivot_table(
+        index=["record_id", "month"], columns="minute", values="value", observed=True
+    )
     t = np.array([0, 15, 30, 60, 90, 120])
     wide = wide[t]
     auc = pd.Series(np.trapezoid(wide.to_numpy(), t, axis=1) / 120, index=wide.index).unstack()

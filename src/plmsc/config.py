@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from copy import deepcopy
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def check_schedule(name: str, cohort: Mapping[str, Any]) -> None:
                 f"[{lo}, {hi}] does not contain its target day {v['day']}"
             )
     ordered = sorted(visits, key=lambda v: v["window"][0])
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in pairwise(ordered):
         if b["window"][0] <= a["window"][1]:
             raise ConfigError(
                 f"config key 'cohorts/{name}/schedule': windows of '{a['visit']}' "

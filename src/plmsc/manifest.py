@@ -34,17 +34,13 @@ def sha256_file(path: Path) -> str:
 
 def raw_files(raw_dir: Path) -> list[Path]:
     """Every file of a raw folder that the manifest covers (all but the manifest)."""
-    return sorted(
-        p for p in raw_dir.rglob("*") if p.is_file() and p.name != MANIFEST_NAME
-    )
+    return sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.name != MANIFEST_NAME)
 
 
 def write_manifest(raw_dir: Path) -> Path:
     """Write ``MANIFEST.sha256`` for every file under ``raw_dir``; return its path."""
     raw_dir = Path(raw_dir)
-    lines = [
-        f"{sha256_file(p)}  {p.relative_to(raw_dir).as_posix()}\n" for p in raw_files(raw_dir)
-    ]
+    lines = [f"{sha256_file(p)}  {p.relative_to(raw_dir).as_posix()}\n" for p in raw_files(raw_dir)]
     out = raw_dir / MANIFEST_NAME
     out.write_text("".join(lines), encoding="utf-8", newline="\n")
     return out

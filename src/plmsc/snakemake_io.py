@@ -29,4 +29,3 @@ def fail(smk: Any, exc: BaseException) -> NoReturn:
         Path(log).parent.mkdir(parents=True, exist_ok=True)
         Path(log).write_text(scrub_dates(message) + "\n", encoding="utf-8")
     raise SystemExit(1)
-

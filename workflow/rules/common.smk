@@ -32,4 +32,4 @@ def raw_inputs(wildcards):
 
 def all_targets():
     """Final outputs of every cohort: the default target of `rule all`."""
-    return expand(f"{RESULTS}/{{cohort}}/qc/raw_manifest.tsv", cohort=COHORTS)
+    return expand(f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv", cohort=COHORTS)

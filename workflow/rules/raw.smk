@@ -3,10 +3,12 @@ rule verify_raw_manifest:
     input:
         raw_inputs,
     output:
-        f"{RESULTS}/{{cohort}}/qc/raw_manifest.tsv",
-    params:
-        raw_dir=lambda wc: cohort_config(wc)["raw_dir"],
+        f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
     log:
         f"{RESULTS}/{{cohort}}/logs/verify_raw_manifest.log",
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        raw_dir=lambda wc: cohort_config(wc)["raw_dir"],
     script:
         "../scripts/verify_raw_manifest.py"

@@ -16,9 +16,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Write synthetic raw exports of a configured cohort (same seed, same bytes).",
     )
     parser.add_argument("cohort", help="cohort name in the config, e.g. phase1")
-    parser.add_argument("--configfile", nargs="+", default=None, help="config files (default: config.yaml)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: the cohort's raw_dir)")
-    parser.add_argument("--n", type=int, default=None, help="number of participants (overrides the config)")
+    parser.add_argument(
+        "--configfile", nargs="+", default=None, help="config files (default: config.yaml)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: the cohort's raw_dir)"
+    )
+    parser.add_argument(
+        "--n", type=int, default=None, help="number of participants (overrides the config)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed (overrides the config)")
     args = parser.parse_args(argv)
 
@@ -34,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     files = simulate_cohort(args.cohort, cohort, out)
     size = sum(f.stat().st_size for f in files) / 2**20
-    print(f"{args.cohort}: {len(files)} files, {size:.1f} MiB in {out} ({time.perf_counter() - t0:.1f} s)")
+    took = time.perf_counter() - t0
+    print(f"{args.cohort}: {len(files)} files, {size:.1f} MiB in {out} ({took:.1f} s)")
     return 0
 
 

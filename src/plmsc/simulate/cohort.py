@@ -51,7 +51,15 @@ GIVEN_F = np.array(
 )  # fmt: skip
 
 #: GADA/ZnT8A multiplier of the baseline titre after MSC infusion (study day -> factor).
-ANTIBODY_COURSE_MSC = ((0, 1.0), (30, 0.78), (60, 0.61), (90, 0.48), (180, 0.70), (270, 0.88), (365, 1.05))
+ANTIBODY_COURSE_MSC = (
+    (0, 1.0),
+    (30, 0.78),
+    (60, 0.61),
+    (90, 0.48),
+    (180, 0.70),
+    (270, 0.88),
+    (365, 1.05),
+)
 #: The untreated course: a slow drift.
 ANTIBODY_COURSE_CONTROL = ((0, 1.0), (90, 0.97), (180, 0.95), (365, 0.93))
 
@@ -121,7 +129,9 @@ def make_subjects(cfg: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame
     sim = cfg["simulation"]
     n = int(sim["n"])
     width = max(3, len(str(n)))
-    record_id = np.char.add(f"{sim['id_prefix']}-", np.char.zfill(np.arange(1, n + 1).astype(str), width))
+    record_id = np.char.add(
+        f"{sim['id_prefix']}-", np.char.zfill(np.arange(1, n + 1).astype(str), width)
+    )
     arm = _assign_arms(rng, cfg, n)
     treated = arm != "PLACEBO"
 
@@ -196,7 +206,9 @@ def make_subjects(cfg: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame
     )
 
 
-def make_visits(cfg: dict[str, Any], subjects: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def make_visits(
+    cfg: dict[str, Any], subjects: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """One row per participant and attended visit, with the visit's study day and date.
 
     A visit happens at its target day plus a jitter of up to a quarter of its window
@@ -228,7 +240,9 @@ def make_visits(cfg: dict[str, Any], subjects: pd.DataFrame, rng: np.random.Gene
         visits["day"], unit="D"
     )
     # Morning visits: the first draw between 07:30 and 09:00.
-    visits["start"] = visits["date"] + pd.to_timedelta(450 + rng.integers(0, 91, len(visits)), unit="min")
+    visits["start"] = visits["date"] + pd.to_timedelta(
+        450 + rng.integers(0, 91, len(visits)), unit="min"
+    )
     return visits
 
 
@@ -245,7 +259,7 @@ def hba1c(s: pd.DataFrame, day: np.ndarray) -> np.ndarray:
 
 
 def insulin_dose(s: pd.DataFrame, day: np.ndarray) -> np.ndarray:
-    """Insulin dose (U/kg/24 h) on ``day``: ``dn + (d0 - dn) exp(-day/10)`` plus a rise after day 150."""
+    """Insulin dose (U/kg/24 h): ``dn + (d0 - dn) exp(-day/10)``, rising after day 150."""
     t = np.maximum(day, 0)
     d0, dn, rise = (s[c].to_numpy() for c in ("d0", "dn", "drise"))
     return dn + (d0 - dn) * np.exp(-t / 10) + rise * np.clip(t - 150, 0, None) / 215

@@ -24,8 +24,8 @@ Quirks, each present in every simulated cohort:
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,9 @@ TEST_NAMES = {
 # shown with `decimals`; limits of quantification and the reference interval are in
 # the reported unit (lo None: a cut-off "<hi").
 #                           scale            offset decimals lloq   uloq    ref_lo ref_hi
-RENDER: dict[tuple[str, str], tuple[float, float, int, float | None, float | None, float | None, float]] = {
+RENDER: dict[
+    tuple[str, str], tuple[float, float, int, float | None, float | None, float | None, float]
+] = {
     ("CPEP", "ng/mL"): (3020.29 / 1000, 0.0, 2, 0.05, 20.0, 0.80, 3.10),
     ("CPEP", "pmol/L"): (1000.0, 0.0, 0, 20.0, 6000.0, 260.0, 1030.0),
     ("CPEP", "nmol/L"): (1.0, 0.0, 3, 0.02, 6.0, 0.26, 1.03),
@@ -129,7 +131,9 @@ OTHER_VALUES = {
 }
 
 
-def _tubes(visits: pd.DataFrame, tests: list[str], family: str, offset_min: int = 0) -> pd.DataFrame:
+def _tubes(
+    visits: pd.DataFrame, tests: list[str], family: str, offset_min: int = 0
+) -> pd.DataFrame:
     """One row per visit and test, all tests of a visit in one tube."""
     n, t = len(visits), len(tests)
     return pd.DataFrame(
@@ -181,7 +185,9 @@ def trial_results(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
         }
     )
     mmtt["label"] = mmtt_labels(mmtt["minute"].to_numpy().astype(int), mmtt["style"].to_numpy())
-    both = pd.concat([mmtt.assign(test="CPEP", value=cpep.ravel()), mmtt.assign(test="GLU", value=glu.ravel())])
+    both = pd.concat(
+        [mmtt.assign(test="CPEP", value=cpep.ravel()), mmtt.assign(test="GLU", value=glu.ravel())]
+    )
     parts.append(both.drop(columns="style"))
 
     # Fasting C-peptide and glucose outside an MMTT: labelled FASTING, or left empty.
@@ -199,7 +205,9 @@ def trial_results(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
         parts.append(f)
 
     hv = _tubes(_at(v, a["hba1c"]), ["HBA1C"], "hba1c")
-    hv["value"] = phys.hba1c(s.iloc[hv["subject"].to_numpy()], v.loc[hv["visit_row"], "day"].to_numpy())
+    hv["value"] = phys.hba1c(
+        s.iloc[hv["subject"].to_numpy()], v.loc[hv["visit_row"], "day"].to_numpy()
+    )
     hv["value"] += rng.normal(0, 0.08, len(hv))
     parts.append(hv)
 
@@ -207,7 +215,9 @@ def trial_results(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     sub = s.iloc[ab["subject"].to_numpy()]
     day = v.loc[ab["visit_row"], "day"].to_numpy()
     factor = phys.antibody_factor(sub, day)
-    ia2a = sub["ia2a0"].to_numpy() * (1 + (sub["ia2a_drift"].to_numpy() - 1) * np.clip(day, 0, 365) / 365)
+    ia2a = sub["ia2a0"].to_numpy() * (
+        1 + (sub["ia2a_drift"].to_numpy() - 1) * np.clip(day, 0, 365) / 365
+    )
     ab["value"] = np.select(
         [ab["test"] == "GADA", ab["test"] == "ZNT8A"],
         [sub["gada0"].to_numpy() * factor, sub["znt0"].to_numpy() * factor],
@@ -288,7 +298,9 @@ def _ensure_above_limit(ab: pd.DataFrame, test: str, limit: float) -> None:
     ab.loc[mine, "value"] *= 1.08 * limit / ab.loc[mine, "value"].max()
 
 
-def other_patients(c: phys.Cohort, rng: np.random.Generator, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def other_patients(
+    c: phys.Cohort, rng: np.random.Generator, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Results of other clinics' patients over the trial period: (patients, results)."""
     n_trial = len(c.subjects)
     n = max(6, n_trial // 8)
@@ -317,7 +329,9 @@ def other_patients(c: phys.Cohort, rng: np.random.Generator, start: pd.Timestamp
             "tube": np.arange(len(pid)),
             "collected": collected,
             "test": test,
-            "label": np.where(np.isin(test, ["GLU", "CPEP"]) & (rng.random(len(pid)) < 0.5), "FASTING", ""),
+            "label": np.where(
+                np.isin(test, ["GLU", "CPEP"]) & (rng.random(len(pid)) < 0.5), "FASTING", ""
+            ),
             "minute": np.nan,
             "family": "other",
             "value": rng.uniform(lo, hi),
@@ -326,14 +340,16 @@ def other_patients(c: phys.Cohort, rng: np.random.Generator, start: pd.Timestamp
     return patients, results
 
 
-
 def _render_table() -> pd.DataFrame:
     """RENDER as a table indexed by (test, unit), with the reference and limit texts."""
     t = pd.DataFrame.from_dict(
         RENDER, orient="index", columns=["scale", "offset", "dec", "lloq", "uloq", "lo", "hi"]
     )
     t.index = pd.MultiIndex.from_tuples(t.index, names=["test", "unit"])
-    t["ref"] = [f"<{h:g}" if pd.isna(lo) else f"{lo:g}-{h:g}" for lo, h in zip(t["lo"], t["hi"], strict=True)]
+    t["ref"] = [
+        f"<{h:g}" if pd.isna(lo) else f"{lo:g}-{h:g}"
+        for lo, h in zip(t["lo"], t["hi"], strict=True)
+    ]
     t["lloq_txt"] = [f"<{x:g}" for x in t["lloq"]]
     t["uloq_txt"] = [f">{x:g}" for x in t["uloq"]]
     return t
@@ -372,7 +388,9 @@ def render(results: pd.DataFrame, switch: pd.Timestamp) -> pd.DataFrame:
     lo = spec["lo"].to_numpy(dtype=float)
     hi = spec["hi"].to_numpy(dtype=float)
     shown = np.where(below, lloq, np.where(above, uloq, rounded))
-    flag = np.select([shown > 2.5 * hi, shown > hi, shown < lo / 2, shown < lo], ["HH", "H", "LL", "L"], "")
+    flag = np.select(
+        [shown > 2.5 * hi, shown > hi, shown < lo / 2, shown < lo], ["HH", "H", "LL", "L"], ""
+    )
     return results.assign(RESULT=text, UNITS=units, REF_RANGE=spec["ref"].to_numpy(), FLAG=flag)
 
 
@@ -423,14 +441,18 @@ def add_second_hba1c(res: pd.DataFrame, c: phys.Cohort, rng: np.random.Generator
 def add_unscheduled(res: pd.DataFrame, c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     """A safety draw on a study day outside every visit window (an unscheduled visit)."""
     windows = sorted(tuple(x["window"]) for x in c.config["schedule"])
-    gaps = [(a[1] + 1, b[0] - 1) for a, b in zip(windows, windows[1:], strict=False) if b[0] - a[1] > 1 and a[1] >= 0]
+    gaps = [(a[1] + 1, b[0] - 1) for a, b in pairwise(windows) if b[0] - a[1] > 1 and a[1] >= 0]
     if not gaps:
         return res
     day = (gaps[0][0] + gaps[0][1]) // 2
     who = _pick(rng, np.arange(len(c.subjects)), 0.01)
     tests = ["ALT", "AST", "CREAT"]
     n, k = len(who), len(tests)
-    start = c.subjects["infusion"].to_numpy()[who] + np.timedelta64(day, "D") + np.timedelta64(9 * 60 + 15, "m")
+    start = (
+        c.subjects["infusion"].to_numpy()[who]
+        + np.timedelta64(day, "D")
+        + np.timedelta64(9 * 60 + 15, "m")
+    )
     extra = pd.DataFrame(
         {
             "subject": np.repeat(who, k),
@@ -471,7 +493,11 @@ def release_times(res: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 
 def add_amendments(res: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Corrections (a wrong first release, STATUS C later) and cancellations (STATUS X)."""
-    safety = res.index[res["family"].isin(["chem", "haem", "hba1c"]) & (res["subject"] >= 0) & res["override"].isna()]
+    safety = res.index[
+        res["family"].isin(["chem", "haem", "hba1c"])
+        & (res["subject"] >= 0)
+        & res["override"].isna()
+    ]
     chosen = _pick(rng, safety.to_numpy(), 0.004)
     half = max(1, len(chosen) // 2)
     corrected, cancelled = chosen[:half], chosen[half:]
@@ -479,14 +505,18 @@ def add_amendments(res: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         cancelled = _pick(rng, np.setdiff1d(safety.to_numpy(), corrected), 0.0)
     fix = res.loc[corrected].assign(
         STATUS="C",
-        verified=lambda d: d["verified"] + pd.to_timedelta(rng.integers(1440, 3 * 1440, len(d)), unit="min"),
+        verified=lambda d: (
+            d["verified"] + pd.to_timedelta(rng.integers(1440, 3 * 1440, len(d)), unit="min")
+        ),
     )
     res = res.copy()
     res.loc[corrected, "value"] *= 10  # the first release was a typing slip
     void = res.loc[cancelled].assign(
         STATUS="X",
         override="",
-        verified=lambda d: d["verified"] + pd.to_timedelta(rng.integers(60, 1440, len(d)), unit="min"),
+        verified=lambda d: (
+            d["verified"] + pd.to_timedelta(rng.integers(60, 1440, len(d)), unit="min")
+        ),
     )
     return pd.concat([res, fix, void], ignore_index=True)
 
@@ -494,10 +524,16 @@ def add_amendments(res: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 def add_non_results(res: pd.DataFrame, rng: np.random.Generator) -> None:
     """QNS on MMTT draws, SEE COMMENT and empty results on safety labs (in place)."""
     free = res["override"].isna() & (res["subject"] >= 0) & (res["STATUS"] == "F")
-    qns_c = _pick(rng, res.index[free & (res["test"] == "CPEP") & (res["minute"] == -10)].to_numpy(), 0.002)
-    qns_g = _pick(rng, res.index[free & (res["test"] == "GLU") & (res["minute"] == 90)].to_numpy(), 0.002)
+    qns_c = _pick(
+        rng, res.index[free & (res["test"] == "CPEP") & (res["minute"] == -10)].to_numpy(), 0.002
+    )
+    qns_g = _pick(
+        rng, res.index[free & (res["test"] == "GLU") & (res["minute"] == 90)].to_numpy(), 0.002
+    )
     res.loc[np.concatenate([qns_c, qns_g]), "override"] = "QNS"
-    safety = res.index[free & res["family"].isin(["chem", "haem"]) & res["override"].isna()].to_numpy()
+    safety = res.index[
+        free & res["family"].isin(["chem", "haem"]) & res["override"].isna()
+    ].to_numpy()
     picked = _pick(rng, safety, 0.002)
     res.loc[picked[: max(1, len(picked) // 2)], "override"] = "SEE COMMENT"
     rest = np.setdiff1d(safety, picked)
@@ -512,7 +548,9 @@ def add_entry_slips(res: pd.DataFrame, rng: np.random.Generator) -> None:
     plain = res.index[free & (res["FLAG"] == "") & ~res.index.isin(flagged)].to_numpy()
     spaced = _pick(rng, plain, 0.002)
     res.loc[spaced, "RESULT"] = np.where(
-        np.arange(len(spaced)) % 2 == 0, " " + res.loc[spaced, "RESULT"], res.loc[spaced, "RESULT"] + " "
+        np.arange(len(spaced)) % 2 == 0,
+        " " + res.loc[spaced, "RESULT"],
+        res.loc[spaced, "RESULT"] + " ",
     )
 
 
@@ -543,7 +581,9 @@ def build_lis(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     res["STATUS"] = "F"
     res = add_amendments(res, rng)
     add_non_results(res, rng)
-    switch = pd.Timestamp(c.config["simulation"]["first_infusion"]) + pd.Timedelta(days=ANALYSER_CHANGE_DAY)
+    switch = pd.Timestamp(c.config["simulation"]["first_infusion"]) + pd.Timedelta(
+        days=ANALYSER_CHANGE_DAY
+    )
     res = render(res, switch)
     set_ = res["override"].notna().to_numpy()
     res.loc[set_, "RESULT"] = res.loc[set_, "override"]
@@ -575,7 +615,11 @@ def build_lis(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
             "_verified": res["verified"].to_numpy(),
         }
     )
-    return out.sort_values(["_collected", "ACCESSION", "TEST_CODE", "_verified", "STATUS"], kind="stable", ignore_index=True)
+    return out.sort_values(
+        ["_collected", "ACCESSION", "TEST_CODE", "_verified", "STATUS"],
+        kind="stable",
+        ignore_index=True,
+    )
 
 
 PULL_EVERY_DAYS = 91
@@ -606,7 +650,9 @@ def write_pulls(rows: pd.DataFrame, lis_dir: Path) -> list[Path]:
             & (rows["_verified"] < end)
         )
         path = lis_dir / f"LIS_EXPORT_{date:%Y%m%d}.csv"
-        rows.loc[take, LIS_COLUMNS].to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        rows.loc[take, LIS_COLUMNS].to_csv(
+            path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+        )
         paths.append(path)
     return paths
 

@@ -23,9 +23,16 @@ INSTRUMENTS = {
     "infusion": ["infusion_date", "cells_per_kg", "viability_pct", "infusion_reaction"],
     "visit": ["visit_date", "weight_kg", "tdd_day1", "tdd_day2", "tdd_day3"],
     "adverse_events": [
-        "ae_term", "ae_soc", "ae_pt", "ae_start", "ae_end", "ae_grade", "ae_serious",
-        "ae_related", "ae_outcome",
-    ],  # fmt: skip
+        "ae_term",
+        "ae_soc",
+        "ae_pt",
+        "ae_start",
+        "ae_end",
+        "ae_grade",
+        "ae_serious",
+        "ae_related",
+        "ae_outcome",
+    ],
     "hypoglycaemia": ["hypo_datetime", "hypo_glucose_mgdl", "hypo_assist"],
 }
 REPEATING = ("adverse_events", "hypoglycaemia")
@@ -47,58 +54,199 @@ STUDY_DATES = ("2015-01-01", "2035-12-31")
 FIELDS: dict[str, tuple[str, str, str, str, str, str, str, str]] = {
     "record_id": ("demographics", "text", "Study ID", "", "", "", "", ""),
     "mrn": ("demographics", "text", "Hospital medical record number", "", "", "", "", "y"),
-    "dob": ("demographics", "text", "Date of birth", "", "date_ymd", "2000-01-01", STUDY_DATES[1], "y"),
+    "dob": (
+        "demographics",
+        "text",
+        "Date of birth",
+        "",
+        "date_ymd",
+        "2000-01-01",
+        STUDY_DATES[1],
+        "y",
+    ),
     "sex": ("demographics", "radio", "Sex", "1, Male | 2, Female", "", "", "", ""),
-    "diagnosis_date": ("demographics", "text", "Date of diagnosis of type 1 diabetes", "", "date_ymd", *STUDY_DATES, ""),
+    "diagnosis_date": (
+        "demographics",
+        "text",
+        "Date of diagnosis of type 1 diabetes",
+        "",
+        "date_ymd",
+        *STUDY_DATES,
+        "",
+    ),
     "height_cm": ("demographics", "text", "Height (cm)", "", "number", "60", "210", ""),
-    "dka_at_onset": ("demographics", "yesno", "Diabetic ketoacidosis at onset", YESNO, "", "", "", ""),
-    "infusion_date": ("infusion", "text", "Date of infusion (study day 0)", "", "date_ymd", *STUDY_DATES, ""),
-    "cells_per_kg": ("infusion", "text", "Cells infused per kg", "", "integer", "0", "10000000", ""),
+    "dka_at_onset": (
+        "demographics",
+        "yesno",
+        "Diabetic ketoacidosis at onset",
+        YESNO,
+        "",
+        "",
+        "",
+        "",
+    ),
+    "infusion_date": (
+        "infusion",
+        "text",
+        "Date of infusion (study day 0)",
+        "",
+        "date_ymd",
+        *STUDY_DATES,
+        "",
+    ),
+    "cells_per_kg": (
+        "infusion",
+        "text",
+        "Cells infused per kg",
+        "",
+        "integer",
+        "0",
+        "10000000",
+        "",
+    ),
     "viability_pct": ("infusion", "text", "Cell viability (%)", "", "number", "0", "100", ""),
     "infusion_reaction": ("infusion", "yesno", "Infusion reaction", YESNO, "", "", "", ""),
     "visit_date": ("visit", "text", "Visit date", "", "date_ymd", *STUDY_DATES, ""),
     "weight_kg": ("visit", "text", "Weight (kg)", "", "number", "10", "150", ""),
-    "tdd_day1": ("visit", "text", "Total daily insulin dose, day -1 (U)", "", "number", "0", "300", ""),
-    "tdd_day2": ("visit", "text", "Total daily insulin dose, day -2 (U)", "", "number", "0", "300", ""),
-    "tdd_day3": ("visit", "text", "Total daily insulin dose, day -3 (U)", "", "number", "0", "300", ""),
+    "tdd_day1": (
+        "visit",
+        "text",
+        "Total daily insulin dose, day -1 (U)",
+        "",
+        "number",
+        "0",
+        "300",
+        "",
+    ),
+    "tdd_day2": (
+        "visit",
+        "text",
+        "Total daily insulin dose, day -2 (U)",
+        "",
+        "number",
+        "0",
+        "300",
+        "",
+    ),
+    "tdd_day3": (
+        "visit",
+        "text",
+        "Total daily insulin dose, day -3 (U)",
+        "",
+        "number",
+        "0",
+        "300",
+        "",
+    ),
     "ae_term": ("adverse_events", "text", "Adverse event (verbatim)", "", "", "", "", ""),
     "ae_soc": ("adverse_events", "text", "MedDRA system organ class", "", "", "", "", ""),
     "ae_pt": ("adverse_events", "text", "MedDRA preferred term", "", "", "", "", ""),
     "ae_start": ("adverse_events", "text", "Start date", "", "date_ymd", *STUDY_DATES, ""),
     "ae_end": ("adverse_events", "text", "End date", "", "date_ymd", *STUDY_DATES, ""),
     "ae_grade": (
-        "adverse_events", "radio", "CTCAE v5 grade",
-        "1, Grade 1 mild | 2, Grade 2 moderate | 3, Grade 3 severe | 4, Grade 4 life-threatening | 5, Grade 5 death",
-        "", "", "", "",
-    ),  # fmt: skip
+        "adverse_events",
+        "radio",
+        "CTCAE v5 grade",
+        "1, Grade 1 mild | 2, Grade 2 moderate | 3, Grade 3 severe"
+        " | 4, Grade 4 life-threatening | 5, Grade 5 death",
+        "",
+        "",
+        "",
+        "",
+    ),
     "ae_serious": ("adverse_events", "yesno", "Serious adverse event", YESNO, "", "", "", ""),
     "ae_related": (
-        "adverse_events", "radio", "Relationship to the study infusion",
-        "1, Unrelated | 2, Unlikely | 3, Possible | 4, Probable | 5, Definite", "", "", "", "",
-    ),  # fmt: skip
+        "adverse_events",
+        "radio",
+        "Relationship to the study infusion",
+        "1, Unrelated | 2, Unlikely | 3, Possible | 4, Probable | 5, Definite",
+        "",
+        "",
+        "",
+        "",
+    ),
     "ae_outcome": (
-        "adverse_events", "radio", "Outcome",
+        "adverse_events",
+        "radio",
+        "Outcome",
         "1, Recovered | 2, Recovering | 3, Not recovered | 4, Recovered with sequelae | 5, Fatal",
-        "", "", "", "",
-    ),  # fmt: skip
-    "hypo_datetime": ("hypoglycaemia", "text", "Date and time of the event", "", "datetime_ymd", *STUDY_DATES, ""),
-    "hypo_glucose_mgdl": ("hypoglycaemia", "text", "Glucose (mg/dL), empty if not measured", "", "integer", "10", "600", ""),
-    "hypo_assist": ("hypoglycaemia", "yesno", "Needed another person's help", YESNO, "", "", "", ""),
+        "",
+        "",
+        "",
+        "",
+    ),
+    "hypo_datetime": (
+        "hypoglycaemia",
+        "text",
+        "Date and time of the event",
+        "",
+        "datetime_ymd",
+        *STUDY_DATES,
+        "",
+    ),
+    "hypo_glucose_mgdl": (
+        "hypoglycaemia",
+        "text",
+        "Glucose (mg/dL), empty if not measured",
+        "",
+        "integer",
+        "10",
+        "600",
+        "",
+    ),
+    "hypo_assist": (
+        "hypoglycaemia",
+        "yesno",
+        "Needed another person's help",
+        YESNO,
+        "",
+        "",
+        "",
+        "",
+    ),
 }
 
 #: Adverse-event catalogue: verbatim term, SOC, PT, usual relatedness, infusion-related, weight.
 AE_CATALOGUE = [
-    ("fever after infusion", "General disorders and administration site conditions", "Pyrexia", 3, True, 3.0),
+    (
+        "fever after infusion",
+        "General disorders and administration site conditions",
+        "Pyrexia",
+        3,
+        True,
+        3.0,
+    ),
     ("headache", "Nervous system disorders", "Headache", 2, True, 2.0),
-    ("pain at infusion site", "General disorders and administration site conditions", "Infusion site pain", 4, True, 1.5),
+    (
+        "pain at infusion site",
+        "General disorders and administration site conditions",
+        "Infusion site pain",
+        4,
+        True,
+        1.5,
+    ),
     ("common cold", "Infections and infestations", "Nasopharyngitis", 1, False, 3.0),
     ("vomiting", "Gastrointestinal disorders", "Vomiting", 2, False, 1.0),
     ("skin rash on arms", "Skin and subcutaneous tissue disorders", "Rash", 3, False, 1.0),
     ("gastroenteritis", "Infections and infestations", "Gastroenteritis", 1, False, 1.0),
-    ("sore throat", "Respiratory, thoracic and mediastinal disorders", "Oropharyngeal pain", 1, False, 1.5),
+    (
+        "sore throat",
+        "Respiratory, thoracic and mediastinal disorders",
+        "Oropharyngeal pain",
+        1,
+        False,
+        1.5,
+    ),
 ]
 #: Serious events, simulated only in randomised cohorts (phase 1 had none).
-AE_SERIOUS = ("diabetic ketoacidosis", "Metabolism and nutrition disorders", "Diabetic ketoacidosis", 1, False, 0.15)
+AE_SERIOUS = (
+    "diabetic ketoacidosis",
+    "Metabolism and nutrition disorders",
+    "Diabetic ketoacidosis",
+    1,
+    False,
+    0.15,
+)
 
 
 def _fmt_date(ts: pd.Series | pd.DatetimeIndex, fmt: str = "%Y-%m-%d") -> np.ndarray:
@@ -137,7 +285,9 @@ def visit_rows(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     weight = phys.body_weight(sub, day) + rng.normal(0, 0.3, len(v))
     dose = phys.insulin_dose(sub, day)
     tdd = (dose * weight)[:, None] * rng.lognormal(0, 0.05, (len(v), 3))
-    rows = pd.DataFrame({"record_id": sub["record_id"].to_numpy(), "redcap_event_name": v["event"].to_numpy()})
+    rows = pd.DataFrame(
+        {"record_id": sub["record_id"].to_numpy(), "redcap_event_name": v["event"].to_numpy()}
+    )
     for col in COLUMNS[2:]:
         rows[col] = ""
     is_inf = day == 0
@@ -188,7 +338,9 @@ def adverse_event_rows(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame
     kind = rng.choice(len(catalogue), size=len(subj), p=weights / weights.sum())
     infusion_related = np.array([x[4] for x in catalogue])[kind]
     serious = kind == len(AE_CATALOGUE)
-    start = np.where(infusion_related, rng.integers(0, 2, len(subj)), rng.integers(2, 361, len(subj)))
+    start = np.where(
+        infusion_related, rng.integers(0, 2, len(subj)), rng.integers(2, 361, len(subj))
+    )
     length = rng.integers(1, 11, len(subj))
     ongoing = (start > 330) & (rng.random(len(subj)) < 0.5)
     grade = np.where(serious, 3, np.where(rng.random(len(subj)) < 0.75, 1, 2))
@@ -204,7 +356,9 @@ def adverse_event_rows(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame
             "ae_pt": np.array([x[2] for x in catalogue])[kind],
             "ae_start": _fmt_date(infusion + pd.to_timedelta(start, unit="D").to_numpy()),
             "ae_end": np.where(
-                ongoing, "", _fmt_date(infusion + pd.to_timedelta(start + length, unit="D").to_numpy())
+                ongoing,
+                "",
+                _fmt_date(infusion + pd.to_timedelta(start + length, unit="D").to_numpy()),
             ),
             "ae_grade": grade.astype(str),
             "ae_serious": serious.astype(int).astype(str),
@@ -233,16 +387,23 @@ def hypoglycaemia_rows(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame
     not_hypo = rng.random(n) < 0.15
     extra = np.flatnonzero(not_hypo)
     ev = pd.DataFrame({"subject": subj, "day": day, "glucose": glucose, "assist": assist})
-    ev = pd.concat(
-        [ev, pd.DataFrame({"subject": extra, "day": rng.integers(1, 366, len(extra)),
-                           "glucose": rng.integers(72, 96, len(extra)).astype(float), "assist": False})],
-        ignore_index=True,
-    )  # fmt: skip
+    above = pd.DataFrame(
+        {
+            "subject": extra,
+            "day": rng.integers(1, 366, len(extra)),
+            "glucose": rng.integers(72, 96, len(extra)).astype(float),
+            "assist": False,
+        }
+    )
+    ev = pd.concat([ev, above], ignore_index=True)
     ev = _ensure_levels(ev, remitter)
     ev.loc[ev["assist"] & (np.arange(len(ev)) % 2 == 0), "glucose"] = np.nan
     ev = ev.sort_values(["subject", "day"], kind="stable", ignore_index=True)
     minutes = rng.integers(0, 1440, len(ev))
-    when = s["infusion"].to_numpy()[ev["subject"]] + pd.to_timedelta(ev["day"] * 1440 + minutes, unit="min").to_numpy()
+    when = (
+        s["infusion"].to_numpy()[ev["subject"]]
+        + pd.to_timedelta(ev["day"] * 1440 + minutes, unit="min").to_numpy()
+    )
     return pd.DataFrame(
         {
             "record_id": s["record_id"].to_numpy()[ev["subject"]],
@@ -270,7 +431,12 @@ def _ensure_levels(ev: pd.DataFrame, remitter: np.ndarray) -> pd.DataFrame:
         if not ((ev["glucose"] >= 54) & (ev["glucose"] < 70) & ~ev["assist"]).any():
             ev.loc[i3, "glucose"] = 62.0
     if not ((ev["glucose"] >= 70) & ~ev["assist"]).any():
-        ev.loc[len(ev)] = {"subject": int(np.argmin(remitter)), "day": 200, "glucose": 84.0, "assist": False}
+        ev.loc[len(ev)] = {
+            "subject": int(np.argmin(remitter)),
+            "day": 200,
+            "glucose": 84.0,
+            "assist": False,
+        }
     return ev
 
 
@@ -279,15 +445,21 @@ def redcap_export(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     base = visit_rows(c, rng)
     ae = adverse_event_rows(c, rng)
     hypo = hypoglycaemia_rows(c, rng)
-    event_order = {x["event"]: i for i, x in enumerate(sorted(c.config["schedule"], key=lambda x: x["day"]))}
+    event_order = {
+        x["event"]: i for i, x in enumerate(sorted(c.config["schedule"], key=lambda x: x["day"]))
+    }
     rep = pd.concat([ae, hypo], ignore_index=True)
     rep["_order"] = rep["redcap_event_name"].map(event_order)
-    rep = rep.sort_values(["record_id", "_order", "redcap_repeat_instrument", "_day"], kind="stable")
+    rep = rep.sort_values(
+        ["record_id", "_order", "redcap_repeat_instrument", "_day"], kind="stable"
+    )
     rep["redcap_repeat_instance"] = (
         rep.groupby(["record_id", "redcap_event_name", "redcap_repeat_instrument"]).cumcount() + 1
     ).astype(str)
     out = pd.concat([base, rep], ignore_index=True).astype(object).fillna("")
-    out["_rep"] = out["redcap_repeat_instrument"].map({"": 0, "adverse_events": 1, "hypoglycaemia": 2})
+    out["_rep"] = out["redcap_repeat_instrument"].map(
+        {"": 0, "adverse_events": 1, "hypoglycaemia": 2}
+    )
     out["_inst"] = pd.to_numeric(out["redcap_repeat_instance"], errors="coerce").fillna(0)
     out = out.sort_values(["record_id", "_order", "_rep", "_inst"], kind="stable")
     return out[COLUMNS].astype(str)
@@ -319,13 +491,18 @@ def randomisation(c: phys.Cohort) -> pd.DataFrame:
     screening = v.groupby("subject")["date"].min()
     rand = screening.to_numpy() + np.timedelta64(2, "D")
     rand = np.minimum(rand, s["infusion"].to_numpy() - np.timedelta64(1, "D"))
-    return pd.DataFrame({"record_id": s["record_id"], "arm": s["arm"], "rand_date": _fmt_date(rand)})
+    return pd.DataFrame(
+        {"record_id": s["record_id"], "arm": s["arm"], "rand_date": _fmt_date(rand)}
+    )
 
 
 def write_redcap(c: phys.Cohort, rng: np.random.Generator, out_dir: Path) -> list[Path]:
     """Write the data export and the data dictionary under ``out_dir/redcap``."""
     data = redcap_export(c, rng)
-    last = max(c.visits["date"].max(), pd.Timestamp(data["ae_end"].replace("", np.nan).dropna().max() or "1900-01-01"))
+    last = max(
+        c.visits["date"].max(),
+        pd.Timestamp(data["ae_end"].replace("", np.nan).dropna().max() or "1900-01-01"),
+    )
     exported = last.normalize() + pd.Timedelta(days=20, hours=10, minutes=42)
     project = c.config["redcap_project"]
     folder = out_dir / "redcap"
