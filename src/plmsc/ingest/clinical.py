@@ -162,8 +162,8 @@ def check_plausibility(
     """Entry errors of raw-exports.md, section 2, each an InputError naming record, event, field.
 
     - a date in the wrong century: a study date more than 50 years from the median
-      infusion date of the cohort, or a date of birth after the infusion or 100 or
-      more years before it;
+      of all study dates of the export (a few typos cannot move it), or a date of
+      birth after the infusion or 100 or more years before it;
     - a weight typed in grams: weight_kg above 300;
     - a total daily dose below 0 U, or above 3 U/kg of the visit's weight (or of the
       nearest earlier visit's weight when the visit has none);
@@ -172,21 +172,18 @@ def check_plausibility(
     """
     loc = RowLocator(rc, file)
     dates = {f: as_datetime(column(rc, f), fmt) for f, fmt in DATE_FIELDS.items()}
-    anchor = subjects["infusion"].dropna()
-    if anchor.empty:
-        anchor = dates["visit_date"].dropna()
+    anchor = pd.concat([d.dropna() for d in dates.values()], ignore_index=True)
     if not anchor.empty:
-        centre = anchor.sort_values().iloc[len(anchor) // 2]
+        centre = anchor.sort_values().iloc[(len(anchor) - 1) // 2]
         limit = pd.Timedelta(days=round(CENTURY_CHECK_YEARS * DAYS_PER_YEAR))
         for f, d in dates.items():
             loc.check(
                 ((d - centre).abs() > limit).fillna(False),
                 f,
-                f"a date within {CENTURY_CHECK_YEARS} years of the cohort's infusion dates "
+                f"a date within {CENTURY_CHECK_YEARS} years of the export's other study dates "
                 "(wrong century?)",
             )
-    per_record = subjects.set_index("record_id")
-    infusion = rc["record_id"].map(per_record["infusion"])
+    infusion = rc["record_id"].map(subjects.set_index("record_id")["infusion"])
     dob = as_datetime(column(rc, "dob"))
     age_days = (infusion - dob).dt.days
     loc.check(
