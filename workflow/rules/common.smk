@@ -30,6 +30,17 @@ def raw_inputs(wildcards):
     return sorted(str(p) for p in raw_dir.rglob("*") if p.is_file())
 
 
+ADAM_DATASETS = ["adsl", "adlb", "adae", "adhypo", "advs"]
+
+
 def all_targets():
     """Final outputs of every cohort: the default target of `rule all`."""
-    return expand(f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv", cohort=COHORTS)
+    return [
+        *expand(f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv", cohort=COHORTS),
+        *expand(
+            f"{RESULTS}/{{cohort}}/adam/{{dataset}}.csv",
+            cohort=COHORTS,
+            dataset=ADAM_DATASETS,
+        ),
+        *expand(f"{RESULTS}/{{cohort}}/qc/reconciliation.csv", cohort=COHORTS),
+    ]

@@ -1,0 +1,20 @@
+rule ingest:
+    """Raw LIS pulls and REDCap export -> analysis datasets and the reconciliation."""
+    input:
+        manifest=f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
+        raw=raw_inputs,
+    output:
+        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
+        adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
+        adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
+        advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
+        reconciliation=f"{RESULTS}/{{cohort}}/qc/reconciliation.csv",
+    log:
+        f"{RESULTS}/{{cohort}}/logs/ingest.log",
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        cohort=cohort_config,
+    script:
+        "../scripts/ingest.py"
