@@ -8,6 +8,7 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/raw.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/endpoints.smk"
 
 
 rule all:

@@ -32,3 +32,14 @@ def randomised_config(config) -> dict:
     cohort["design"] = "randomised"
     cohort["simulation"].update(n=30, seed=7, id_prefix="P2")
     return cohort
+
+
+@pytest.fixture(scope="session")
+def phase1_adam(tmp_path_factory, config) -> dict:
+    """The phase 1 analysis datasets, written as CSV and read back as later steps do."""
+    from plmsc.adam import read_adam
+    from plmsc.ingest import build_adam, write_adam
+
+    out = tmp_path_factory.mktemp("phase1")
+    write_adam(build_adam(config["cohorts"]["phase1"], PHASE1_RAW), out)
+    return {p.stem: read_adam(p) for p in out.rglob("*.csv")}

@@ -31,6 +31,18 @@ def raw_inputs(wildcards):
 
 
 ADAM_DATASETS = ["adsl", "adlb", "adae", "adhypo", "advs"]
+SAFETY_TABLES = [
+    "hypo_by_participant",
+    "hypo_rates",
+    "ae_overview",
+    "ae_by_term",
+    "ae_by_grade",
+]
+
+
+def cohorts_of(design):
+    """Cohorts whose design is ``design`` (single_arm or randomised)."""
+    return [c for c in COHORTS if config["cohorts"][c]["design"] == design]
 
 
 def all_targets():
@@ -43,4 +55,14 @@ def all_targets():
             dataset=ADAM_DATASETS,
         ),
         *expand(f"{RESULTS}/{{cohort}}/qc/reconciliation.csv", cohort=COHORTS),
+        *expand(f"{RESULTS}/{{cohort}}/adam/adeff.csv", cohort=COHORTS),
+        *expand(
+            f"{RESULTS}/{{cohort}}/stats/{{table}}.csv",
+            cohort=COHORTS,
+            table=SAFETY_TABLES,
+        ),
+        *expand(
+            f"{RESULTS}/{{cohort}}/stats/exploratory_tests.csv",
+            cohort=cohorts_of("single_arm"),
+        ),
     ]

@@ -1,0 +1,166 @@
+"""ADEFF: every derived endpoint per participant and visit (analysis-datasets.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from plmsc.endpoints.change import derive_change, derive_flags, derive_log2_ratio
+from plmsc.endpoints.cpeptide import derive_blq_value, derive_cpeptide_endpoints
+from plmsc.endpoints.glycaemia import (
+    DOSE_UNIT,
+    derive_idaa1c,
+    derive_insulin_dose,
+    derive_remission,
+    derive_remission_ispad,
+    pair_by_visit,
+)
+
+ANTIBODIES = {"GADA": "IU/mL", "ZNT8A": "U/mL", "IA2A": "U/mL"}
+
+PARAMS = {
+    "CPAUC": "C-peptide mean AUC 0-120 min (nmol/L)",
+    "CPAUCL": "log(C-peptide mean AUC + 1)",
+    "CPFAST": "Fasting C-peptide (nmol/L)",
+    "CPPEAK": "Peak C-peptide 0-120 min (nmol/L)",
+    "HBA1C": "HbA1c (%)",
+    "INSDOSE": "Insulin dose (U/kg/24 h)",
+    "IDAA1C": "Insulin-dose-adjusted A1c (%)",
+    "REMISS": "Partial remission, IDAA1c <= 9 (1 yes, 0 no)",
+    "REMISPAD": "Partial remission, ISPAD: insulin < 0.5 U/kg/day and HbA1c < 7 % (1 yes, 0 no)",
+    "GADA": "GAD65 autoantibody (IU/mL)",
+    "ZNT8A": "ZnT8 autoantibody (U/mL)",
+    "IA2A": "IA-2 autoantibody (U/mL)",
+}
+#: Yes/no parameters: no change from baseline.
+BINARY = {"REMISS", "REMISPAD"}
+
+COLUMNS = [
+    "USUBJID", "PARAMCD", "PARAM", "AVISIT", "AVISITN", "ADY", "AVAL", "AVALU", "BASE", "CHG",
+    "PCHG", "LR2BASE", "CRIT1", "CRIT1FL", "ABLFL", "ANL01FL",
+]  # fmt: skip
+KEY = ["USUBJID", "PARAMCD", "AVISITN", "ADY"]
+
+ADEFF = pa.DataFrameSchema(
+    {
+        "USUBJID": pa.Column(str),
+        "PARAMCD": pa.Column(str, pa.Check.isin(list(PARAMS))),
+        "PARAM": pa.Column(str),
+        "AVISIT": pa.Column(str),
+        "AVISITN": pa.Column("Int64", nullable=True),
+        "ADY": pa.Column("Int64"),
+        "AVAL": pa.Column(float, nullable=True),
+        "AVALU": pa.Column(str, nullable=True),
+        "BASE": pa.Column(float, nullable=True),
+        "CHG": pa.Column(float, nullable=True),
+        "PCHG": pa.Column(float, nullable=True),
+        "LR2BASE": pa.Column(float, nullable=True),
+        "CRIT1": pa.Column(str, nullable=True),
+        "CRIT1FL": pa.Column(str, pa.Check.isin(["Y", "N"]), nullable=True),
+        "ABLFL": pa.Column(str, pa.Check.isin(["Y"]), nullable=True),
+        "ANL01FL": pa.Column(str, pa.Check.isin(["Y"]), nullable=True),
+    },
+    strict=True,
+    ordered=True,
+    unique=KEY,
+    name="adeff",
+)
+
+_VISIT = ["USUBJID", "ADY", "AVISIT", "AVISITN"]
+
+
+def _lab(adlb: pd.DataFrame, paramcd: str, blq: str) -> pd.DataFrame:
+    rows = adlb[(adlb["PARAMCD"] == paramcd) & adlb["RPTDRWFL"].ne("Y")]
+    value = derive_blq_value(rows["AVAL"], rows["LLOQ"], rows["LLOQFL"], blq)  # type: ignore[arg-type]
+    rows = rows[_VISIT].assign(AVAL=value.to_numpy())
+    return rows[rows["AVAL"].notna()]
+
+
+def _analysed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The analysed row of each scheduled visit, and every unscheduled row."""
+    flagged = derive_flags(frame.assign(PARAMCD="X"))
+    keep = flagged["ANL01FL"].eq("Y").fillna(False) | (flagged["AVISIT"] == "UNSCHEDULED")
+    return flagged.loc[keep, frame.columns]
+
+
+def derive_glycaemic_endpoints(
+    adlb: pd.DataFrame, advs: pd.DataFrame, remission_idaa1c: float = 9.0, blq: str = "half"
+) -> pd.DataFrame:
+    """HBA1C, INSDOSE, IDAA1C, REMISS and REMISPAD rows (long, with visit columns)."""
+    hba1c = _lab(adlb, "HBA1C", blq)
+    dose = derive_insulin_dose(advs)
+    pair = pair_by_visit(_analysed(hba1c), _analysed(dose))
+    h, d = pair["AVAL_x"].to_numpy(), pair["AVAL_y"].to_numpy()
+    idaa1c = derive_idaa1c(h, d)
+    visit = pair[_VISIT]
+    return pd.concat(
+        [
+            hba1c.assign(PARAMCD="HBA1C", AVALU="%"),
+            dose.assign(PARAMCD="INSDOSE", AVALU=DOSE_UNIT),
+            visit.assign(PARAMCD="IDAA1C", AVAL=idaa1c, AVALU="%"),
+            visit.assign(
+                PARAMCD="REMISS", AVAL=derive_remission(idaa1c, remission_idaa1c), AVALU=""
+            ),
+            visit.assign(PARAMCD="REMISPAD", AVAL=derive_remission_ispad(h, d), AVALU=""),
+        ],
+        ignore_index=True,
+    )
+
+
+def derive_antibody_endpoints(
+    adlb: pd.DataFrame, cutoffs: Mapping[str, float], blq: str = "half"
+) -> pd.DataFrame:
+    """GADA, ZNT8A, IA2A titres with CRIT1 (the assay's positivity cut-off) and CRIT1FL."""
+    parts = []
+    for code, unit in ANTIBODIES.items():
+        rows = _lab(adlb, code, blq).assign(PARAMCD=code, AVALU=unit)
+        cut = cutoffs[code]
+        rows["CRIT1"] = f"{code} >= {cut:g} {unit}"
+        rows["CRIT1FL"] = np.where(rows["AVAL"] >= cut, "Y", "N")
+        parts.append(rows)
+    return pd.concat(parts, ignore_index=True)
+
+
+def derive_adeff(
+    adlb: pd.DataFrame, advs: pd.DataFrame, analysis: Mapping[str, Any]
+) -> pd.DataFrame:
+    """All endpoints with ABLFL, ANL01FL, BASE, CHG, PCHG (and log2 ratio for antibodies).
+
+    ``analysis`` is the cohort's validated ``analysis`` config block: blq,
+    mmtt_start, missing_draw, remission_idaa1c, antibody_cutoffs.
+    """
+    blq = analysis["blq"]
+    frames = [
+        derive_cpeptide_endpoints(adlb, blq, analysis["mmtt_start"], analysis["missing_draw"]),
+        derive_glycaemic_endpoints(adlb, advs, analysis["remission_idaa1c"], blq),
+        derive_antibody_endpoints(adlb, analysis["antibody_cutoffs"], blq),
+    ]
+    eff = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    eff = derive_flags(eff.reset_index(drop=True))
+    eff = derive_change(eff)
+    binary = eff["PARAMCD"].isin(BINARY)
+    eff.loc[binary, ["BASE", "CHG", "PCHG"]] = np.nan
+    eff["LR2BASE"] = np.where(
+        eff["PARAMCD"].isin(list(ANTIBODIES)), derive_log2_ratio(eff["AVAL"], eff["BASE"]), np.nan
+    )
+    eff["PARAM"] = eff["PARAMCD"].map(PARAMS)
+    for col in ("CRIT1", "CRIT1FL"):
+        if col not in eff:
+            eff[col] = pd.NA
+    eff = eff.reindex(columns=COLUMNS)
+    eff = eff.astype(
+        {
+            "ADY": "Int64",
+            "AVISITN": "Int64",
+            "AVAL": float,
+            "BASE": float,
+            "CHG": float,
+            "PCHG": float,
+        }
+    )
+    eff = eff.sort_values(KEY, kind="stable", ignore_index=True)
+    return ADEFF.validate(eff)
