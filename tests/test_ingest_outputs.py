@@ -192,7 +192,10 @@ def test_written_files_are_deterministic_and_valid(tmp_path):
 def test_empty_frames_validate():
     for schema in SCHEMAS.values():
         empty = pd.DataFrame(
-            {c: pd.Series(dtype=str(col.dtype)) for c, col in schema.columns.items()}
+            {
+                c: pd.Series(dtype="str" if col.dtype is None else str(col.dtype))
+                for c, col in schema.columns.items()
+            }
         )
         schema.validate(empty)
 

@@ -66,7 +66,7 @@ def test_repeat_draw_the_non_missing_result_wins(tmp_path):
         hba1c("A2", "17/05/2019", "7.4"),
     ]
     adlb = _adlb(tmp_path, rows)
-    assert adlb["MISSRSN"].fillna("").tolist() == ["HEMOLYZED", ""]
+    assert adlb["MISSRSN"].astype(object).fillna("").tolist() == ["HEMOLYZED", ""]
     assert adlb["ANL01FL"].fillna("").tolist() == ["", "Y"]
     assert adlb["RPTDRWFL"].fillna("").tolist() == ["Y", ""]
 

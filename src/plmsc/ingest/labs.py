@@ -45,7 +45,7 @@ from plmsc.ingest.lis import (
     parse_sample_label,
     read_lis_export,
 )
-from plmsc.ingest.units import LAB_TESTS, allowed_units, convert_units, unknown_unit_mask
+from plmsc.ingest.units import LAB_TESTS, allowed_units, conversion_factors
 from plmsc.ingest.visits import (
     derive_analysis_flags,
     derive_baseline_flag,
@@ -63,6 +63,20 @@ R_RELEASE = "superseded by a later release"
 R_VOIDED = "voided by a cancellation (STATUS X)"
 R_CANCELLED = "cancelled result (STATUS X)"
 KEPT = "adlb"
+#: Reasons by code; code 0 is "kept" (REASON adlb).
+REASONS = [
+    KEPT,
+    R_OTHER,
+    R_TEST,
+    R_DUP_EARLIER,
+    R_DUP_SAME,
+    R_NOINF,
+    R_CORRECTED,
+    R_RELEASE,
+    R_VOIDED,
+    R_CANCELLED,
+]
+CODE = {r: i for i, r in enumerate(REASONS)}
 
 ADLB_COLUMNS = [
     "USUBJID",
@@ -106,26 +120,36 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
         df = empty_lis()
         df["_file"] = pd.Series(dtype="int64")
         return df
-    return pd.concat(frames, ignore_index=True)
+    lis = pd.concat(frames, ignore_index=True)
+    # categorical text: filtering, sorting and grouping become integer operations
+    return lis.astype({c: "category" for c in LIS_COLUMNS})
+
+
+def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """An integer per row, equal for rows with equal values in ``columns`` (exact, no hashing)."""
+    gid = np.zeros(len(frame), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(frame[col])
+        gid, _ = pd.factorize(gid * (len(uniques) + 1) + codes)
+    return gid
 
 
 def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
-    """Reason for rows byte-identical to a row read before them, else NA.
+    """Reason code for rows byte-identical to a row read before them, else 0.
 
     raw-exports.md, "Overlapping pulls": the same result appears in several files,
     byte for byte; the first copy (earliest pull, first line) is kept.
     """
-    gid = lis.groupby(LIS_COLUMNS, sort=False, dropna=False).ngroup()
-    dup = gid.duplicated(keep="first")
-    same = pd.DataFrame({"g": gid, "f": lis["_file"]}).duplicated(keep="first")
-    out = pd.Series(pd.NA, index=lis.index, dtype="str")
-    out[dup] = R_DUP_EARLIER
-    out[same] = R_DUP_SAME
-    return out
+    gid = row_identity(lis, LIS_COLUMNS)
+    dup = pd.Series(gid).duplicated(keep="first").to_numpy()
+    nfiles = int(lis["_file"].max()) + 1 if len(lis) else 1
+    same = pd.Series(gid * nfiles + lis["_file"].to_numpy()).duplicated(keep="first").to_numpy()
+    out = np.where(same, CODE[R_DUP_SAME], np.where(dup, CODE[R_DUP_EARLIER], 0))
+    return pd.Series(out, index=lis.index, dtype=np.int8)
 
 
 def resolve_status(work: pd.DataFrame) -> pd.Series:
-    """Exclusion reason from STATUS handling, NA for the row that stands for its result.
+    """Reason code from STATUS handling; 0 for the row that stands for its result.
 
     raw-exports.md: C supersedes every earlier row of the same ACCESSION +
     TEST_CODE + SAMPLE_LABEL; X voids the result; among rows of the same result the
@@ -136,15 +160,16 @@ def resolve_status(work: pd.DataFrame) -> pd.Series:
     s = work[[*keys, "STATUS", "_verified", "_file", "SRCROW"]].sort_values(
         [*keys, "_verified", "_file", "SRCROW"], na_position="first", kind="stable"
     )
-    gid = (~s.duplicated(subset=keys, keep="first")).cumsum()
-    last = ~s.duplicated(subset=keys, keep="last")
-    winner_status = s["STATUS"].groupby(gid.to_numpy()).transform("last")
-    reason = pd.Series(pd.NA, index=s.index, dtype="str")
-    reason[~last & (winner_status == "C")] = R_CORRECTED
-    reason[~last & (winner_status == "F")] = R_RELEASE
-    reason[~last & (winner_status == "X")] = R_VOIDED
-    reason[last & (s["STATUS"] == "X")] = R_CANCELLED
-    return reason.reindex(work.index)
+    last = ~s.duplicated(subset=keys, keep="last").to_numpy()
+    # the winner of each group is its last row; spread its STATUS over the group
+    group = np.cumsum(~s.duplicated(subset=keys, keep="first").to_numpy()) - 1
+    status = s["STATUS"].astype(object).to_numpy()
+    winner_status = status[last][group]
+    reason = np.zeros(len(s), dtype=np.int8)
+    for st, code in (("C", R_CORRECTED), ("F", R_RELEASE), ("X", R_VOIDED)):
+        reason[~last & (winner_status == st)] = CODE[code]
+    reason[last & (status == "X")] = CODE[R_CANCELLED]
+    return pd.Series(reason, index=s.index).reindex(work.index)
 
 
 def derive_aval(value: pd.Series, qualifier: pd.Series, blq: str) -> pd.DataFrame:
@@ -171,32 +196,38 @@ def derive_aval(value: pd.Series, qualifier: pd.Series, blq: str) -> pd.DataFram
     )
 
 
-def derive_atpt(atptn: pd.Series) -> pd.Series:
+def derive_atpt(atptn: pd.Series) -> pd.Categorical:
     """ATPT text of the MMTT minute: ``30`` -> ``30 MIN``; empty for non-MMTT samples."""
-    text = atptn.astype("str") + " MIN"
-    return text.where(atptn.notna()).astype("str")
+    minutes = pd.Index(MMTT_MINUTES)
+    codes = minutes.get_indexer(atptn.astype("Float64").fillna(np.nan).to_numpy(dtype=float))
+    return pd.Categorical.from_codes(codes, categories=[f"{m} MIN" for m in MMTT_MINUTES])
 
 
-def _check_identity(
-    lis: pd.DataFrame, rows: pd.Series, subj: pd.DataFrame, files: list[str]
-) -> None:
-    """LIS SEX and DOB must match the REDCap record the MRN links to (else: wrong linkage)."""
-    sub = lis.loc[rows, ["_file", "SRCROW", "SEX", "DOB", "_record"]]
-    ref = subj.set_index("record_id").reindex(sub["_record"])
-    ref.index = sub.index
-    err = first_bad(
-        sub.assign(SEX=sub["SEX"]),
-        (sub["SEX"] != ref["sex_mf"]) & ref["sex_mf"].notna(),
-        "SEX",
-        "the sex recorded in REDCap for the record this MRN links to (wrong MRN linkage?)",
-        files,
+def _check_identity(lis: pd.DataFrame, subj: pd.DataFrame, files: list[str]) -> None:
+    """LIS SEX and DOB must match the REDCap record the MRN links to (else: wrong linkage).
+
+    Checked once per distinct (record, SEX, DOB); the first row of a bad combination
+    (pulls in date order, then lines) is the one reported.
+    """
+    combos = lis[["_record", "SEX", "DOB", "_file", "SRCROW"]].drop_duplicates(
+        subset=["_record", "SEX", "DOB"]
     )
-    if err is not None:
-        raise err
-    dob = parse_datetimes(sub["DOB"], LIS_DATE)
+    ref = subj.set_index("record_id").reindex(combos["_record"].astype(object))
+    ref.index = combos.index
+    sex = combos["SEX"].astype(object)
+    _raise(
+        first_bad(
+            combos,
+            (sex != ref["sex_mf"].astype(object)) & ref["sex_mf"].notna(),
+            "SEX",
+            "the sex recorded in REDCap for the record this MRN links to (wrong MRN linkage?)",
+            files,
+        )
+    )
+    dob = parse_datetimes(combos["DOB"], LIS_DATE)
     bad = dob.isna() | ((dob != ref["dob"]) & ref["dob"].notna())
     if bad.any():
-        row = sub[bad].sort_values(["_file", "SRCROW"]).iloc[0]
+        row = combos[bad].sort_values(["_file", "SRCROW"]).iloc[0]
         raise InputError(
             files[int(row["_file"])],
             "DOB",
@@ -220,27 +251,33 @@ def derive_adlb(
     messages; ``srcfiles``: their date-free labels (SRCFILE); ``subjects``: one row
     per record with record_id, mrn, sex_mf (M/F), dob and infusion (datetime64).
     """
-    reason = pd.Series(pd.NA, index=lis.index, dtype="str")
+    reason = np.zeros(len(lis), dtype=np.int8)
     linked = subjects[subjects["mrn"].notna()]
     mrn_to_record = pd.Series(linked["record_id"].to_numpy(), index=linked["mrn"].to_numpy())
-    trial = lis["MRN"].isin(mrn_to_record.index)
-    reason[~trial] = R_OTHER
-    known = lis["TEST_CODE"].isin(list(LAB_TESTS))
-    reason[trial & ~known] = R_TEST
+    trial = lis["MRN"].isin(mrn_to_record.index).to_numpy()
+    reason[~trial] = CODE[R_OTHER]
+    known = lis["TEST_CODE"].isin(list(LAB_TESTS)).to_numpy()
+    reason[trial & ~known] = CODE[R_TEST]
     live = trial & known
     if live.any():
-        reason[live] = derive_duplicates(lis.loc[live])
-    live &= reason.isna()
-    lis = lis.assign(_record=lis["MRN"].map(mrn_to_record).where(live))
-    _check_identity(lis, live, subjects, files)
+        reason[live] = derive_duplicates(lis.loc[live]).to_numpy()
+    live &= reason == 0
 
+    records = sorted(subjects["record_id"])
+    file_index = lis["_file"].to_numpy()
+    lis_pos = pd.Series(np.flatnonzero(live))  # raw position of each live row
+    lis = lis.loc[live].copy()
+    lis_pos.index = lis.index
+    lis["_record"] = pd.Categorical(
+        lis["MRN"].map(mrn_to_record).astype(object), categories=records
+    )
+    _check_identity(lis, subjects, files)
     infusion = subjects.set_index("record_id")["infusion"]
-    inf = lis["_record"].map(infusion)
-    reason[live & inf.isna()] = R_NOINF
-    live &= reason.isna()
-
-    work = lis.loc[live].copy()
-    work["_infusion"] = inf[live]
+    inf = lis["_record"].map(infusion).astype("datetime64[s]")
+    no_inf = inf.isna().to_numpy()
+    reason[lis_pos.to_numpy()[no_inf]] = CODE[R_NOINF]
+    work = lis[~no_inf].copy()
+    work["_infusion"] = inf[~no_inf]
     label = parse_sample_label(work["SAMPLE_LABEL"])
     expected = (
         "MMTT <minutes> with minutes in "
@@ -248,15 +285,15 @@ def derive_adlb(
         + ", FASTING or empty"
     )
     _raise(first_bad(work, label["bad"], "SAMPLE_LABEL", expected, files))
-    work["ATPTN"] = label["ATPTN"]
+    work["ATPTN"] = label["ATPTN"].astype("Int64")
     _raise(first_bad(work, ~work["STATUS"].isin(STATUSES), "STATUS", "F, C or X", files))
     work["_verified"] = parse_datetimes(work["VERIFIED_AT"], LIS_DATETIME)
     _raise(
         first_bad(work, work["_verified"].isna(), "VERIFIED_AT", "a time DD/MM/YYYY HH:MM", files)
     )
-    status_reason = resolve_status(work)
-    reason[work.index] = status_reason
-    work = work[status_reason.isna()]
+    status_reason = resolve_status(work).to_numpy()
+    reason[lis_pos[work.index].to_numpy()] = status_reason
+    work = work[status_reason == 0]
 
     work["_collected"] = parse_datetimes(work["COLLECTED"], LIS_DATETIME)
     _raise(
@@ -264,7 +301,8 @@ def derive_adlb(
     )
     res = parse_result(work["RESULT"])
     _raise(first_bad(work, res["bad"], "RESULT", RESULT_EXPECTED, files))
-    unknown_unit = unknown_unit_mask(work["TEST_CODE"], work["UNITS"])
+    slope, icpt = conversion_factors(work["TEST_CODE"], work["UNITS"])
+    unknown_unit = pd.Series(np.isnan(slope), index=work.index)
     bad_unit = unknown_unit & ((work["UNITS"] != "") | res["value"].notna())
     if bad_unit.any():
         row = work[bad_unit].sort_values(["_file", "SRCROW"]).iloc[0]
@@ -275,18 +313,21 @@ def derive_adlb(
             line=int(row["SRCROW"]),
             found=str(row["UNITS"]),
         )
-    value = convert_units(res["value"], work["TEST_CODE"], work["UNITS"])
+    value = pd.Series(res["value"].to_numpy(dtype=float) * slope + icpt, index=work.index)
     aval = derive_aval(value, res["qualifier"], blq)
 
+    tests = sorted(LAB_TESTS)
+    paramcd = pd.Categorical(work["TEST_CODE"].astype(object), categories=tests)
     adlb = pd.DataFrame(index=work.index)
-    adlb["USUBJID"] = work["_record"].astype("str")
-    adlb["PARAMCD"] = work["TEST_CODE"].astype("str")
-    adlb["PARAM"] = adlb["PARAMCD"].map({k: t.param for k, t in LAB_TESTS.items()}).astype("str")
+    adlb["USUBJID"] = work["_record"]
+    adlb["PARAMCD"] = paramcd
+    adlb["PARAM"] = paramcd.rename_categories([LAB_TESTS[t].param for t in tests])
     adlb["AVAL"] = aval["AVAL"]
-    adlb["AVALU"] = adlb["PARAMCD"].map({k: t.unit for k, t in LAB_TESTS.items()}).astype("str")
+    units = np.array([LAB_TESTS[t].unit for t in tests], dtype=object)
+    adlb["AVALU"] = pd.Categorical(units[paramcd.codes])
     adlb["ADY"] = derive_study_day(work["_collected"], work["_infusion"])
+    adlb["ATPTN"] = work["ATPTN"]
     adlb["ATPT"] = derive_atpt(work["ATPTN"])
-    adlb["ATPTN"] = work["ATPTN"].astype("Int64")
     visit = derive_visit(adlb["ADY"], schedule)
     adlb["AVISIT"] = visit["AVISIT"]
     adlb["AVISITN"] = visit["AVISITN"]
@@ -303,18 +344,12 @@ def derive_adlb(
     adlb["LLOQFL"] = aval["LLOQFL"]
     adlb["ULOQFL"] = aval["ULOQFL"]
     adlb["MISSRSN"] = res["MISSRSN"]
-    adlb["SRCFILE"] = (
-        pd.Series(np.asarray(srcfiles, dtype=object), dtype="str")
-        .take(adlb["_file"].to_numpy())
-        .to_numpy()
-    )
+    adlb["SRCFILE"] = pd.Categorical.from_codes(adlb["_file"].to_numpy(), categories=list(srcfiles))
     adlb = adlb.sort_values(
         ["USUBJID", "PARAMCD", "ADY", "ATPTN", "_file", "SRCROW"], na_position="first"
     )
     adlb = adlb[ADLB_COLUMNS].reset_index(drop=True)
-    adlb["SRCFILE"] = adlb["SRCFILE"].astype("str")
-
-    recon = reconcile(lis["_file"], reason, srcfiles, KEPT)
+    recon = reconcile(file_index, reason, srcfiles, REASONS)
     return adlb, recon
 
 
@@ -324,28 +359,25 @@ def _raise(err: InputError | None) -> None:
 
 
 def reconcile(
-    file_index: pd.Series, reason: pd.Series, srcfiles: Sequence[str], kept_reason: str
+    file_index: np.ndarray, reason: np.ndarray, srcfiles: Sequence[str], reasons: Sequence[str]
 ) -> pd.DataFrame:
-    """Counts per (SRCFILE, DISPOSITION, REASON); NA reason = kept (REASON = ``kept_reason``)."""
-    df = pd.DataFrame(
+    """Counts per (SRCFILE, DISPOSITION, REASON) from per-row reason codes (0 = kept).
+
+    A file with no rows at all still appears, as kept with N = 0.
+    """
+    n = len(reasons)
+    flat = file_index.astype(np.int64) * n + reason.astype(np.int64)
+    counts = np.bincount(flat, minlength=len(srcfiles) * n).reshape(len(srcfiles), n)
+    files, codes = np.nonzero(counts)
+    empty = np.flatnonzero(counts.sum(axis=1) == 0)
+    files = np.concatenate([files, empty])
+    codes = np.concatenate([codes, np.zeros(len(empty), dtype=codes.dtype)])
+    out = pd.DataFrame(
         {
-            "f": file_index.to_numpy(),
-            "DISPOSITION": np.where(reason.isna(), "kept", "excluded"),
-            "REASON": reason.fillna(kept_reason).to_numpy(),
+            "SRCFILE": np.asarray(srcfiles, dtype=object)[files],
+            "DISPOSITION": np.where(codes == 0, "kept", "excluded"),
+            "REASON": np.asarray(reasons, dtype=object)[codes],
+            "N": counts[files, codes].astype(np.int64),
         }
     )
-    counts = df.groupby(["f", "DISPOSITION", "REASON"], sort=True).size().reset_index(name="N")
-    counts.insert(0, "SRCFILE", [srcfiles[int(i)] for i in counts["f"]])
-    # files with no rows at all still appear (N = 0, kept)
-    empty = [i for i in range(len(srcfiles)) if i not in set(counts["f"])]
-    extra = pd.DataFrame(
-        {
-            "SRCFILE": [srcfiles[i] for i in empty],
-            "f": empty,
-            "DISPOSITION": "kept",
-            "REASON": kept_reason,
-            "N": 0,
-        }
-    )
-    out = pd.concat([counts, extra], ignore_index=True) if empty else counts
-    return out.sort_values(["f", "DISPOSITION", "REASON"]).drop(columns="f")
+    return out.astype({"SRCFILE": "str", "DISPOSITION": "str", "REASON": "str"})

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from plmsc.ingest.errors import InputError
 
@@ -50,12 +52,27 @@ _MMTT = re.compile(r"^\s*MMTT\s*(?:T\s*)?(?P<min>[+-]?\s*\d+)\s*(?:MIN(?:UTES?)?
 
 
 def _by_unique(values: pd.Series, parse: Callable[[pd.Series], pd.DataFrame]) -> pd.DataFrame:
-    """Apply a vectorised ``parse`` to the distinct values only, then map back."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    parsed = parse(pd.Series(uniques, dtype="str"))
-    out = parsed.iloc[codes].reset_index(drop=True)
-    out.index = values.index
-    return out
+    """Apply a vectorised ``parse`` to the distinct values only, then map back.
+
+    Categorical input (how :func:`plmsc.ingest.labs.read_lis_pulls` stores the LIS
+    columns) is parsed once per category; text results come back categorical, so
+    mapping back is an integer take.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        uniques = pd.Series(values.cat.categories.to_numpy(dtype=object), dtype="str")
+    else:
+        codes, found = pd.factorize(values, use_na_sentinel=False)
+        uniques = pd.Series(np.asarray(found, dtype=object), dtype="str")
+    parsed = parse(uniques.reset_index(drop=True))
+    out = {}
+    for col in parsed.columns:
+        column = parsed[col]
+        if pd.api.types.is_string_dtype(column.dtype):
+            out[col] = pd.Categorical(column).take(codes)
+        else:
+            out[col] = column.to_numpy()[codes]
+    return pd.DataFrame(out, index=values.index)
 
 
 def line_numbers(data: bytes, n_rows: int) -> np.ndarray:
@@ -167,12 +184,20 @@ def parse_sample_label(labels: pd.Series) -> pd.DataFrame:
 
 
 def parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
-    """Parse text with an explicit strftime format; NaT where it does not match."""
+    """Parse text with an explicit strftime format; NaT where invalid.
+
+    A value is valid when it parses and formats back to the same text, so that
+    31/02/2019 or a trailing character is refused rather than rolled over.
+    """
 
     def parse(u: pd.Series) -> pd.DataFrame:
-        return pd.DataFrame({"t": pd.to_datetime(u, format=fmt, errors="coerce")})
+        arr = pa.array(u.to_numpy(dtype=object), type=pa.string())
+        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        same = pc.equal(pc.strftime(parsed, format=fmt), arr).fill_null(False)
+        t = pd.Series(parsed.to_numpy(zero_copy_only=False), index=u.index)
+        return pd.DataFrame({"t": t.where(same.to_numpy(zero_copy_only=False))})
 
-    return _by_unique(values, parse)["t"]
+    return pd.Series(_by_unique(values, parse)["t"], index=values.index)
 
 
 def first_bad(

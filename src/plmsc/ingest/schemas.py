@@ -1,12 +1,15 @@
 """pandera schemas of the analysis datasets (analysis-datasets.md).
 
 Every frame is validated before anything is written: column set and order,
-types, allowed codes, unique keys. ``strict`` and ``ordered`` make a new or
-missing column a failure, so the CSV headers are the contract.
+types, allowed codes, unique keys. Text columns may be ``str`` or categorical
+(large datasets keep repeated text as categories; the CSV is the same).
+``strict`` and ``ordered`` make a new or missing column a failure, so the CSV
+headers are the contract.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 
 from plmsc.ingest.units import LAB_TESTS
@@ -14,13 +17,24 @@ from plmsc.ingest.units import LAB_TESTS
 YN = ["Y", "N"]
 
 
+def _is_text(series: pd.Series) -> bool:
+    """Text column: pandas ``str`` dtype, or categorical with text categories."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.api.types.is_string_dtype(dtype.categories.dtype) or len(dtype.categories) == 0
+    return pd.api.types.is_string_dtype(dtype)
+
+
+TEXT = pa.Check(_is_text, name="text column (str or categorical of str)")
+
+
 def _str(*, nullable: bool = False, isin: list[str] | None = None) -> pa.Column:
-    checks = [pa.Check.isin(isin)] if isin else []
-    return pa.Column(str, nullable=nullable, checks=checks)
+    checks = [TEXT, *([pa.Check.isin(isin)] if isin else [])]
+    return pa.Column(None, nullable=nullable, checks=checks)
 
 
 def _flag() -> pa.Column:
-    return pa.Column(str, nullable=True, checks=[pa.Check.isin(["Y"])])
+    return pa.Column(None, nullable=True, checks=[TEXT, pa.Check.isin(["Y"])])
 
 
 def _int(*, nullable: bool = True, checks: list[pa.Check] | None = None) -> pa.Column:

@@ -100,12 +100,24 @@ CONVERSIONS = _conversion_table()
 
 
 def conversion_factors(codes: pd.Series, units: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Slope and intercept for each (code, unit) pair; NaN where the pair is not in the table."""
-    key = pd.MultiIndex.from_arrays([codes.to_numpy(), units.to_numpy()])
+    """Slope and intercept for each (code, unit) pair; NaN where the pair is not in the table.
+
+    Looked up once per distinct pair, then spread back with integer codes.
+    """
+    code_ids, code_values = pd.factorize(codes)
+    unit_ids, unit_values = pd.factorize(units)
+    pair = code_ids.astype(np.int64) * (len(unit_values) + 1) + unit_ids
+    pair_ids, pairs = pd.factorize(pair)
     table = CONVERSIONS.set_index(["TEST_CODE", "UNITS"])
-    pos = table.index.get_indexer(key)
-    slope = np.where(pos >= 0, table["slope"].to_numpy()[pos], np.nan)
-    icpt = np.where(pos >= 0, table["intercept"].to_numpy()[pos], np.nan)
+    wanted = pd.MultiIndex.from_arrays(
+        [
+            np.asarray(code_values, dtype=object)[pairs // (len(unit_values) + 1)],
+            np.asarray(unit_values, dtype=object)[pairs % (len(unit_values) + 1)],
+        ]
+    )
+    pos = table.index.get_indexer(wanted)
+    slope = np.where(pos >= 0, table["slope"].to_numpy()[pos], np.nan)[pair_ids]
+    icpt = np.where(pos >= 0, table["intercept"].to_numpy()[pos], np.nan)[pair_ids]
     return slope, icpt
 
 

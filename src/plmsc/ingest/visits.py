@@ -35,7 +35,7 @@ def derive_visit(ady: pd.Series, schedule: Sequence[Mapping[str, Any]]) -> pd.Da
     ordered = sorted(schedule, key=lambda v: v["window"][0])
     lo = np.array([v["window"][0] for v in ordered], dtype=float)
     hi = np.array([v["window"][1] for v in ordered], dtype=float)
-    labels = np.array([v["visit"] for v in ordered] + [UNSCHEDULED], dtype=object)
+    labels = [v["visit"] for v in ordered] + [UNSCHEDULED]
     target = np.array([v["day"] for v in ordered], dtype=float)
     day = ady.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     pos = np.searchsorted(lo, day, side="right") - 1
@@ -44,10 +44,11 @@ def derive_visit(ady: pd.Series, schedule: Sequence[Mapping[str, Any]]) -> pd.Da
     pos = np.where(inside, pos, len(ordered))
     visitn = np.append(target, np.nan)[pos]
     return pd.DataFrame(
-        {
-            "AVISIT": pd.Series(labels[pos], index=ady.index, dtype="str"),
-            "AVISITN": pd.Series(visitn, index=ady.index).astype("Int64"),
-        }
+        index=ady.index,
+        data={
+            "AVISIT": pd.Categorical.from_codes(pos, categories=labels),
+            "AVISITN": pd.array(visitn, dtype="Float64").astype("Int64"),
+        },
     )
 
 
