@@ -1,0 +1,124 @@
+"""Two-arm analyses: ANCOVA, remission by arm, mixed model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plmsc.endpoints.randomised import (
+    ancova_arm_effect,
+    ancova_frame,
+    remission_by_arm,
+    trajectory_model,
+)
+
+
+def _balanced() -> pd.DataFrame:
+    # The same covariate values in both arms, so arm is orthogonal to the covariates and
+    # the adjusted difference equals the raw difference of the arm means.
+    cov = {
+        "BASE": [0.4, 0.5, 0.6, 0.7],
+        "AGE": [8.0, 14.0, 10.0, 12.0],
+        "SEX": ["M", "F", "M", "F"],
+    }
+    t = pd.DataFrame({**cov, "ARM": "MSC", "Y": [0.50, 0.60, 0.55, 0.65]})
+    r = pd.DataFrame({**cov, "ARM": "PLACEBO", "Y": [0.40, 0.45, 0.35, 0.50]})
+    d = pd.concat([t, r], ignore_index=True)
+    d["MALE"] = (d["SEX"] == "M").astype(float)
+    return d
+
+
+def test_ancova_adjusted_means_and_difference_by_hand():
+    got = ancova_arm_effect(_balanced())
+    # arm means 0.575 and 0.425: difference 0.15 on the log(AUC + 1) scale
+    assert got["ADJMEAN_TREATED"] == pytest.approx(0.575)
+    assert got["ADJMEAN_REFERENCE"] == pytest.approx(0.425)
+    assert got["DIFF"] == pytest.approx(0.15)
+    # back-transformed: exp(0.575) - 1 = 0.777131, exp(0.425) - 1 = 0.529590; ratio exp(0.15)
+    assert got["ADJMEAN_TREATED_BT"] == pytest.approx(math.exp(0.575) - 1)
+    assert got["ADJMEAN_TREATED_BT"] == pytest.approx(0.777131, abs=1e-6)
+    assert got["ADJMEAN_REFERENCE_BT"] == pytest.approx(0.529590, abs=1e-6)
+    assert got["RATIO"] == pytest.approx(math.exp(0.15))
+    assert got["DIFF_LO"] < 0.15 < got["DIFF_HI"]
+    assert got["ADJMEAN_TREATED_BT_LO"] < got["ADJMEAN_TREATED_BT"] < got["ADJMEAN_TREATED_BT_HI"]
+    assert (got["N_TREATED"], got["N_REFERENCE"], got["TREATED"]) == (4, 4, "MSC")
+    assert 0 < got["P"] < 0.05
+
+
+def test_ancova_needs_two_arms():
+    with pytest.raises(ValueError, match="two arms"):
+        ancova_arm_effect(_balanced().assign(ARM="MSC"))
+
+
+def test_ancova_frame_takes_analysed_rows_with_baseline():
+    adeff = pd.DataFrame(
+        {
+            "USUBJID": ["A", "A", "B", "C"],
+            "PARAMCD": ["CPAUCL"] * 4,
+            "AVISIT": ["Month 12", "Month 6", "Month 12", "Month 12"],
+            "AVAL": [0.3, 0.4, 0.2, 0.5],
+            "BASE": [0.5, 0.5, np.nan, 0.6],
+            "ANL01FL": ["Y", "Y", "Y", None],
+        }
+    )
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B", "C"],
+            "ARM": ["MSC", "PLACEBO", "MSC"],
+            "AGE": [9.0, 10, 11],
+            "SEX": ["F", "M", "M"],
+        }
+    )
+    d = ancova_frame(adeff, adsl, "Month 12")
+    assert d[["USUBJID", "Y", "BASE", "MALE"]].values.tolist() == [["A", 0.3, 0.5, 0.0]]
+
+
+def test_remission_by_arm_with_wilson_interval():
+    adeff = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B", "C", "D"],
+            "PARAMCD": ["REMISS"] * 4,
+            "AVISIT": ["Month 1"] * 4,
+            "AVISITN": [30] * 4,
+            "AVAL": [1.0, 1.0, 0.0, 0.0],
+            "ANL01FL": ["Y"] * 4,
+        }
+    )
+    adsl = pd.DataFrame({"USUBJID": ["A", "B", "C", "D"], "ARM": ["MSC", "MSC", "MSC", "PLACEBO"]})
+    got = remission_by_arm(adeff, adsl).set_index("ARM")
+    assert got.loc["MSC", ["N_REMISSION", "N_ASSESSED"]].tolist() == [2, 3]
+    assert got.loc["MSC", "PCT"] == pytest.approx(200 / 3)
+    # Wilson: p = 2/3, n = 3, z = 1.959964
+    p, n, z = 2 / 3, 3, 1.959963985
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert got.loc["MSC", "PCT_LO"] == pytest.approx(100 * (centre - half))
+    assert got.loc["MSC", "PCT_HI"] == pytest.approx(100 * (centre + half))
+    assert got.loc["PLACEBO", ["N_REMISSION", "PCT"]].tolist() == [0, 0.0]
+
+
+def test_mixed_model_recovers_the_slopes():
+    # 40 participants per arm, log(AUC + 1) falling 0.030/month on placebo and 0.015/month on
+    # MSC, with participant-level intercepts and slopes and measurement noise.
+    rng = np.random.default_rng(5)
+    days = np.array([-7, 90, 180, 270, 365])
+    rows = []
+    for i in range(80):
+        arm = "MSC" if i % 2 else "PLACEBO"
+        slope = (-0.015 if arm == "MSC" else -0.030) + rng.normal(0, 0.004)
+        icpt = 0.45 + rng.normal(0, 0.08)
+        for d in days:
+            month = max(d, 0) / (365.25 / 12)
+            rows.append({"USUBJID": f"S{i:02d}", "ARM": arm, "AVISITN": d,
+                         "AVAL": icpt + slope * month + rng.normal(0, 0.02)})  # fmt: skip
+    data = pd.DataFrame(rows)
+    adeff = data.assign(PARAMCD="CPAUCL", ANL01FL="Y")
+    fit = trajectory_model(adeff, data[["USUBJID", "ARM"]].drop_duplicates()).set_index("TERM")
+    assert fit.loc["MONTH", "ESTIMATE"] == pytest.approx(-0.030, abs=0.004)
+    inter = fit.loc["C(ARM, Treatment('PLACEBO'))[T.MSC]:MONTH"]
+    assert inter["ESTIMATE"] == pytest.approx(0.015, abs=0.004)
+    assert inter["CI_LO"] < inter["ESTIMATE"] < inter["CI_HI"] and inter["P"] < 0.001
+    assert fit["N_PARTICIPANTS"].iloc[0] == 80
