@@ -126,11 +126,21 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
 
 
 def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """An integer per row, equal for rows with equal values in ``columns`` (exact, no hashing)."""
+    """An integer per row, equal for rows with equal values in ``columns`` (exact, no hashing).
+
+    Column codes are combined as mixed-radix integers; the running id is
+    re-factorised only when the next combination could overflow int64.
+    """
     gid = np.zeros(len(frame), dtype=np.int64)
+    card = 1
     for col in columns:
         codes, uniques = pd.factorize(frame[col])
-        gid, _ = pd.factorize(gid * (len(uniques) + 1) + codes)
+        radix = len(uniques) + 1
+        if card * radix >= 2**62:
+            gid, found = pd.factorize(gid)
+            card = len(found) + 1
+        gid = gid * radix + codes
+        card *= radix
     return gid
 
 
