@@ -27,6 +27,13 @@ def test_defaults_are_filled(tmp_path):
         "mmtt_start": "zero",
         "missing_draw": "missing",
         "remission_idaa1c": 9,
+        "hypo_periods": [
+            {"name": "Days 0-30", "from": 0, "to": 30},
+            {"name": "Days 31-90", "from": 31, "to": 90},
+            {"name": "Days 91-180", "from": 91, "to": 180},
+            {"name": "Days 181-365", "from": 181, "to": 365},
+        ],
+        "comparison_visit": "Month 12",
         "antibody_cutoffs": {"GADA": 10, "ZNT8A": 15, "IA2A": 7.5},
     }
     assert cfg["results_dir"] == "results"

@@ -18,8 +18,8 @@ def snakemake(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
     )
 
 
-def test_dry_run_shows_the_dag():
-    proc = snakemake("-n", "--cores", "4")
+def test_dry_run_shows_the_dag(tmp_path):
+    proc = snakemake("-n", "--cores", "4", "--config", f"results_dir={tmp_path}")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout + proc.stderr
     assert "verify_raw_manifest" in out
