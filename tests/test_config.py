@@ -99,7 +99,7 @@ def test_extra_configfile_adds_a_cohort(tmp_path):
     path = tmp_path / "other.yaml"
     path.write_text(yaml.safe_dump({"cohorts": {"other": extra}}))
     cfg = load_config(REPO / "config.yaml", path)
-    assert sorted(cfg["cohorts"]) == ["other", "phase1"]
+    assert sorted(cfg["cohorts"]) == ["other", "phase1", "phase2"]
     assert cfg["cohorts"]["other"]["raw_dir"] == "data/raw/other"
 
 

@@ -70,7 +70,17 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"config key '{where}': {err.message}")
     for name, cohort in data["cohorts"].items():
         check_schedule(name, cohort)
+        check_raw_source(name, cohort)
     return data
+
+
+def check_raw_source(name: str, cohort: Mapping[str, Any]) -> None:
+    """A cohort reads a raw folder, or has its exports simulated in the workflow."""
+    simulated = cohort.get("simulation", {}).get("in_workflow", False)
+    if not simulated and "raw_dir" not in cohort:
+        raise ConfigError(
+            f"config key 'cohorts/{name}': expected 'raw_dir' (or simulation.in_workflow: true)"
+        )
 
 
 def check_schedule(name: str, cohort: Mapping[str, Any]) -> None:

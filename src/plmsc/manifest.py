@@ -33,8 +33,13 @@ def sha256_file(path: Path) -> str:
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
-    """Every file of a raw folder that the manifest covers (all but the manifest)."""
-    return sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.name != MANIFEST_NAME)
+    """Every file of a raw folder that the manifest covers: all but the manifest and
+    hidden files (such as the marker Snakemake leaves in a folder it wrote)."""
+    return sorted(
+        p
+        for p in Path(raw_dir).rglob("*")
+        if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
+    )
 
 
 def write_manifest(raw_dir: Path) -> Path:

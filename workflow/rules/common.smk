@@ -2,7 +2,7 @@ from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
-from plmsc.config import check_schedule
+from plmsc.config import check_raw_source, check_schedule
 
 min_version("9.0")
 
@@ -10,6 +10,7 @@ min_version("9.0")
 validate(config, schema="../schemas/config.schema.yaml")
 for _name, _cohort in config["cohorts"].items():
     check_schedule(_name, _cohort)
+    check_raw_source(_name, _cohort)
 
 RESULTS = config["results_dir"]
 COHORTS = sorted(config["cohorts"])
@@ -24,9 +25,27 @@ def cohort_config(wildcards):
     return config["cohorts"][wildcards.cohort]
 
 
+def simulated_in_workflow(cohort):
+    """True when the cohort's exports are simulated by the workflow itself."""
+    return config["cohorts"][cohort].get("simulation", {}).get("in_workflow", False)
+
+
+SIMULATED = [c for c in COHORTS if simulated_in_workflow(c)]
+
+
+def raw_dir_of(wildcards):
+    """The cohort's raw folder: its raw_dir, or <results>/<cohort>/raw when simulated."""
+    if simulated_in_workflow(wildcards.cohort):
+        return f"{RESULTS}/{wildcards.cohort}/raw"
+    return cohort_config(wildcards)["raw_dir"]
+
+
 def raw_inputs(wildcards):
-    """Every file of the cohort's raw folder, so that a changed export reruns the DAG."""
-    raw_dir = Path(cohort_config(wildcards)["raw_dir"])
+    """The raw exports: every file of the folder, so that a changed export reruns the
+    DAG, or the folder the simulation rule writes."""
+    if simulated_in_workflow(wildcards.cohort):
+        return [raw_dir_of(wildcards)]
+    raw_dir = Path(raw_dir_of(wildcards))
     return sorted(str(p) for p in raw_dir.rglob("*") if p.is_file())
 
 
@@ -38,6 +57,9 @@ SAFETY_TABLES = [
     "ae_by_term",
     "ae_by_grade",
 ]
+
+
+RANDOMISED_TABLES = ["ancova", "trajectories", "remission_by_arm"]
 
 
 def cohorts_of(design):
@@ -64,5 +86,10 @@ def all_targets():
         *expand(
             f"{RESULTS}/{{cohort}}/stats/exploratory_tests.csv",
             cohort=cohorts_of("single_arm"),
+        ),
+        *expand(
+            f"{RESULTS}/{{cohort}}/stats/{{table}}.csv",
+            cohort=cohorts_of("randomised"),
+            table=RANDOMISED_TABLES,
         ),
     ]

@@ -48,3 +48,20 @@ rule exploratory_tests:
         comparison_visit=lambda wc: cohort_config(wc)["analysis"]["comparison_visit"],
     script:
         "../scripts/exploratory_tests.py"
+
+
+rule randomised_analysis:
+    """Randomised cohorts: ANCOVA of log(CPAUC + 1), mixed model, remission by arm."""
+    input:
+        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+    output:
+        **{name: f"{RESULTS}/{{cohort}}/stats/{name}.csv" for name in RANDOMISED_TABLES},
+    log:
+        f"{RESULTS}/{{cohort}}/logs/randomised_analysis.log",
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        comparison_visit=lambda wc: cohort_config(wc)["analysis"]["comparison_visit"],
+    script:
+        "../scripts/randomised_analysis.py"

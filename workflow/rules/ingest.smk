@@ -16,5 +16,6 @@ rule ingest:
         "../../envs/environment.yaml"
     params:
         cohort=cohort_config,
+        raw_dir=raw_dir_of,
     script:
         "../scripts/ingest.py"

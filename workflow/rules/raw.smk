@@ -1,3 +1,19 @@
+rule simulate_raw:
+    """Synthetic raw exports of a cohort whose config sets simulation.in_workflow."""
+    output:
+        directory(f"{RESULTS}/{{cohort}}/raw"),
+    log:
+        f"{RESULTS}/{{cohort}}/logs/simulate_raw.log",
+    wildcard_constraints:
+        cohort="|".join(SIMULATED) or "^$",
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        cohort=cohort_config,
+    script:
+        "../scripts/simulate_raw.py"
+
+
 rule verify_raw_manifest:
     """Check every raw export against the folder's SHA-256 manifest."""
     input:
@@ -9,6 +25,6 @@ rule verify_raw_manifest:
     conda:
         "../../envs/environment.yaml"
     params:
-        raw_dir=lambda wc: cohort_config(wc)["raw_dir"],
+        raw_dir=raw_dir_of,
     script:
         "../scripts/verify_raw_manifest.py"

@@ -6,7 +6,7 @@ from plmsc.snakemake_io import fail
 
 cohort = snakemake.params.cohort
 try:
-    datasets = build_adam(cohort, cohort["raw_dir"])
+    datasets = build_adam(cohort, snakemake.params.raw_dir)
 except InputError as exc:
     fail(snakemake, exc)
 

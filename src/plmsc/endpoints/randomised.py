@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +22,7 @@ import pandas as pd
 import pingouin as pg
 import statsmodels.formula.api as smf
 from statsmodels.stats.proportion import proportion_confint
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 DAYS_PER_MONTH = 365.25 / 12
 REFERENCE_ARM = "PLACEBO"
@@ -91,39 +93,56 @@ def ancova_arm_effect(
     }
 
 
+def fit_mixed_model(formula: str, data: pd.DataFrame) -> pd.DataFrame:
+    """Fit ``formula`` with a random intercept and MONTH slope per USUBJID (REML).
+
+    L-BFGS first; when it does not converge (a slope variance near zero in a small
+    cohort), Powell's method then L-BFGS from there. Returns the fixed effects with
+    SE, 95 % CI, p-value, the optimiser used and whether it converged.
+    """
+    model = smf.mixedlm(formula, data, groups=data["USUBJID"], re_formula="~MONTH")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        method = ["lbfgs"]
+        fit = model.fit(method=method, reml=True)
+        if not fit.converged:
+            method = ["powell", "lbfgs"]
+            fit = model.fit(method=method, reml=True)
+    names = list(fit.fe_params.index)
+    ci = fit.conf_int().loc[names]
+    return pd.DataFrame(
+        {
+            "TERM": names,
+            "ESTIMATE": fit.fe_params.to_numpy(),
+            "SE": fit.bse[names].to_numpy(),
+            "CI_LO": ci[0].to_numpy(),
+            "CI_HI": ci[1].to_numpy(),
+            "P": fit.pvalues[names].to_numpy(),
+            "N_PARTICIPANTS": data["USUBJID"].nunique(),
+            "N_OBS": len(data),
+            "OPTIMISER": "+".join(method),
+            "CONVERGED": bool(fit.converged),
+        }
+    )
+
+
+def trajectory_frame(adeff: pd.DataFrame, paramcd: str = "CPAUCL") -> pd.DataFrame:
+    """Analysed rows of ``paramcd`` with MONTH = AVISITN / (365.25 / 12), from day 0."""
+    rows = adeff[(adeff["PARAMCD"] == paramcd) & adeff["ANL01FL"].eq("Y") & adeff["AVAL"].notna()]
+    d = rows[["USUBJID", "AVISITN", "AVAL"]]
+    return d.assign(MONTH=d["AVISITN"].astype(float).clip(lower=0) / DAYS_PER_MONTH)
+
+
 def trajectory_model(
     adeff: pd.DataFrame, adsl: pd.DataFrame, paramcd: str = "CPAUCL", reference: str = REFERENCE_ARM
 ) -> pd.DataFrame:
     """Linear mixed model AVAL ~ ARM * MONTH, random intercept and slope per participant.
 
     MONTH = AVISITN / (365.25 / 12) of the analysed scheduled rows. Returns the fixed
-    effects with standard errors, 95 % CI and p-values.
+    effects with standard errors, 95 % CI and p-values (see :func:`fit_mixed_model`).
     """
-    rows = adeff[(adeff["PARAMCD"] == paramcd) & adeff["ANL01FL"].eq("Y") & adeff["AVAL"].notna()]
-    d = rows[["USUBJID", "AVISITN", "AVAL"]].merge(adsl[["USUBJID", "ARM"]], on="USUBJID")
-    d = d.assign(MONTH=d["AVISITN"].astype(float).clip(lower=0) / DAYS_PER_MONTH)
-    model = smf.mixedlm(
-        f"AVAL ~ C(ARM, Treatment('{reference}')) * MONTH",
-        d,
-        groups=d["USUBJID"],
-        re_formula="~MONTH",
-    )
-    fit = model.fit(method=["lbfgs"], reml=True)
-    ci = fit.conf_int()
-    fixed = [name for name in fit.fe_params.index]
-    return pd.DataFrame(
-        {
-            "TERM": fixed,
-            "ESTIMATE": fit.fe_params[fixed].to_numpy(),
-            "SE": fit.bse[fixed].to_numpy(),
-            "CI_LO": ci.loc[fixed, 0].to_numpy(),
-            "CI_HI": ci.loc[fixed, 1].to_numpy(),
-            "P": fit.pvalues[fixed].to_numpy(),
-            "N_PARTICIPANTS": d["USUBJID"].nunique(),
-            "N_OBS": len(d),
-            "CONVERGED": bool(fit.converged),
-        }
-    )
+    d = trajectory_frame(adeff, paramcd).merge(adsl[["USUBJID", "ARM"]], on="USUBJID")
+    return fit_mixed_model(f"AVAL ~ C(ARM, Treatment('{reference}')) * MONTH", d)
 
 
 def remission_by_arm(
@@ -142,3 +161,34 @@ def remission_by_arm(
     lo, hi = proportion_confint(g["N_REMISSION"], g["N_ASSESSED"], alpha=0.05, method="wilson")
     g["PCT_LO"], g["PCT_HI"] = 100 * np.asarray(lo), 100 * np.asarray(hi)
     return g
+
+
+BLINDED = "BLINDED"
+
+
+def randomised_tables(
+    adeff: pd.DataFrame, adsl: pd.DataFrame, comparison_visit: str = "Month 12"
+) -> tuple[dict[str, pd.DataFrame], str]:
+    """The arm-comparison tables of a randomised cohort, and a one-line note.
+
+    Before unblinding (every ARM is BLINDED) no arm is compared: the tables hold
+    one row with STATUS = "blinded" and the trajectories are fitted pooled (no arm
+    term), so the cohort runs and nothing fails.
+    """
+    if set(adsl["ARM"]) <= {BLINDED}:
+        notice = pd.DataFrame(
+            {"STATUS": ["blinded"], "NOTE": ["no randomisation list: arms not compared"]}
+        )
+        traj = fit_mixed_model("AVAL ~ MONTH", trajectory_frame(adeff))
+        tables = {"ancova": notice, "trajectories": traj, "remission_by_arm": notice}
+        return tables, "blinded: no randomisation list, arms not compared; pooled trajectory model"
+    data = ancova_frame(adeff, adsl, comparison_visit)
+    ancova = pd.DataFrame(
+        [{"PARAMCD": "CPAUCL", "VISIT": comparison_visit, **ancova_arm_effect(data)}]
+    )
+    tables = {
+        "ancova": ancova,
+        "trajectories": trajectory_model(adeff, adsl),
+        "remission_by_arm": remission_by_arm(adeff, adsl),
+    }
+    return tables, f"unblinded: ANCOVA on {len(data)} participants at {comparison_visit}"
