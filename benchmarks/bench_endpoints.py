@@ -34,6 +34,12 @@ def best_of(repeat: int, func, *args):  # type: ignore[no-untyped-def]
     return min(times), result
 
 
+def safety(ds: dict, periods: list) -> tuple:
+    """Both safety summaries, as the safety rule computes them."""
+    hypo = summarise_hypoglycaemia(ds["adhypo"], ds["adsl"], ds["advs"], periods)
+    return hypo, summarise_adverse_events(ds["adae"], ds["adsl"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])

@@ -63,7 +63,7 @@ def test_unblinded_run_compares_the_arms(unblinded):
     assert ancova["DIFF"] > 0 and ancova["ADJMEAN_TREATED_BT"] > ancova["ADJMEAN_REFERENCE_BT"]
     traj = pd.read_csv(unblinded / "stats" / "trajectories.csv")
     assert traj["CONVERGED"].all()
-    assert "C(ARM, Treatment('PLACEBO'))[T.MSC]:MONTH" in set(traj["TERM"])
+    assert "C(ARM, Treatment('PLACEBO'))[T.MSC]:YEAR" in set(traj["TERM"])
     remission = pd.read_csv(unblinded / "stats" / "remission_by_arm.csv")
     assert set(remission["ARM"]) == {"MSC", "PLACEBO"}
 
@@ -77,4 +77,4 @@ def test_blinded_run_pools_the_arms_and_does_not_fail(tmp_path):
     assert set(pd.read_csv(out / "adam" / "adsl.csv")["ARM"]) == {"BLINDED"}
     assert pd.read_csv(out / "stats" / "ancova.csv")["STATUS"].tolist() == ["blinded"]
     traj = pd.read_csv(out / "stats" / "trajectories.csv")
-    assert traj["TERM"].tolist() == ["Intercept", "MONTH"]  # pooled: no arm term
+    assert traj["TERM"].tolist() == ["Intercept", "YEAR"]  # pooled: no arm term

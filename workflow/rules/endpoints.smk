@@ -7,6 +7,8 @@ rule endpoints:
         adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
     log:
         f"{RESULTS}/{{cohort}}/logs/endpoints.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/endpoints.tsv"
     conda:
         "../../envs/environment.yaml"
     params:
@@ -26,6 +28,8 @@ rule safety:
         **{name: f"{RESULTS}/{{cohort}}/stats/{name}.csv" for name in SAFETY_TABLES},
     log:
         f"{RESULTS}/{{cohort}}/logs/safety.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/safety.tsv"
     conda:
         "../../envs/environment.yaml"
     params:
@@ -42,6 +46,8 @@ rule exploratory_tests:
         f"{RESULTS}/{{cohort}}/stats/exploratory_tests.csv",
     log:
         f"{RESULTS}/{{cohort}}/logs/exploratory_tests.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/exploratory_tests.tsv"
     conda:
         "../../envs/environment.yaml"
     params:
@@ -59,6 +65,8 @@ rule randomised_analysis:
         **{name: f"{RESULTS}/{{cohort}}/stats/{name}.csv" for name in RANDOMISED_TABLES},
     log:
         f"{RESULTS}/{{cohort}}/logs/randomised_analysis.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/randomised_analysis.tsv"
     conda:
         "../../envs/environment.yaml"
     params:

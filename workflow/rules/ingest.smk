@@ -12,6 +12,8 @@ rule ingest:
         reconciliation=f"{RESULTS}/{{cohort}}/qc/reconciliation.csv",
     log:
         f"{RESULTS}/{{cohort}}/logs/ingest.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/ingest.tsv"
     conda:
         "../../envs/environment.yaml"
     params:

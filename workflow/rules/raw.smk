@@ -4,6 +4,8 @@ rule simulate_raw:
         directory(f"{RESULTS}/{{cohort}}/raw"),
     log:
         f"{RESULTS}/{{cohort}}/logs/simulate_raw.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/simulate_raw.tsv"
     wildcard_constraints:
         cohort="|".join(SIMULATED) or "^$",
     conda:
@@ -22,6 +24,8 @@ rule verify_raw_manifest:
         f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
     log:
         f"{RESULTS}/{{cohort}}/logs/verify_raw_manifest.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/verify_raw_manifest.tsv"
     conda:
         "../../envs/environment.yaml"
     params:

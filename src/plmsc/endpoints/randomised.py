@@ -6,9 +6,10 @@
   same model fitted by statsmodels OLS (where pingouin stops). Adjusted means are
   back-transformed as exp(m) - 1; the difference is also given as the ratio of
   (mean AUC + 1), exp(difference).
-* Trajectories: a linear mixed model of log(CPAUC + 1) over study months with
-  arm, month and their interaction, random intercept and slope per participant
-  (statsmodels MixedLM).
+* Trajectories: a linear mixed model of log(CPAUC + 1) over study years with
+  arm, time and their interaction, random intercept and slope per participant
+  (statsmodels MixedLM). Time is in years (AVISITN / 365.25): slopes per year keep
+  the slope variance away from zero on the optimiser's scale, so the fit converges.
 * Remission proportions by arm and visit, with Wilson 95 % intervals.
 """
 
@@ -24,7 +25,7 @@ import statsmodels.formula.api as smf
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-DAYS_PER_MONTH = 365.25 / 12
+DAYS_PER_YEAR = 365.25
 REFERENCE_ARM = "PLACEBO"
 
 
@@ -94,13 +95,13 @@ def ancova_arm_effect(
 
 
 def fit_mixed_model(formula: str, data: pd.DataFrame) -> pd.DataFrame:
-    """Fit ``formula`` with a random intercept and MONTH slope per USUBJID (REML).
+    """Fit ``formula`` with a random intercept and YEAR slope per USUBJID (REML).
 
     L-BFGS first; when it does not converge (a slope variance near zero in a small
     cohort), Powell's method then L-BFGS from there. Returns the fixed effects with
     SE, 95 % CI, p-value, the optimiser used and whether it converged.
     """
-    model = smf.mixedlm(formula, data, groups=data["USUBJID"], re_formula="~MONTH")
+    model = smf.mixedlm(formula, data, groups=data["USUBJID"], re_formula="~YEAR")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         method = ["lbfgs"]
@@ -127,22 +128,22 @@ def fit_mixed_model(formula: str, data: pd.DataFrame) -> pd.DataFrame:
 
 
 def trajectory_frame(adeff: pd.DataFrame, paramcd: str = "CPAUCL") -> pd.DataFrame:
-    """Analysed rows of ``paramcd`` with MONTH = AVISITN / (365.25 / 12), from day 0."""
+    """Analysed rows of ``paramcd`` with YEAR = AVISITN / 365.25, from day 0."""
     rows = adeff[(adeff["PARAMCD"] == paramcd) & adeff["ANL01FL"].eq("Y") & adeff["AVAL"].notna()]
     d = rows[["USUBJID", "AVISITN", "AVAL"]]
-    return d.assign(MONTH=d["AVISITN"].astype(float).clip(lower=0) / DAYS_PER_MONTH)
+    return d.assign(YEAR=d["AVISITN"].astype(float).clip(lower=0) / DAYS_PER_YEAR)
 
 
 def trajectory_model(
     adeff: pd.DataFrame, adsl: pd.DataFrame, paramcd: str = "CPAUCL", reference: str = REFERENCE_ARM
 ) -> pd.DataFrame:
-    """Linear mixed model AVAL ~ ARM * MONTH, random intercept and slope per participant.
+    """Linear mixed model AVAL ~ ARM * YEAR, random intercept and slope per participant.
 
-    MONTH = AVISITN / (365.25 / 12) of the analysed scheduled rows. Returns the fixed
+    YEAR = AVISITN / 365.25 of the analysed scheduled rows. Returns the fixed
     effects with standard errors, 95 % CI and p-values (see :func:`fit_mixed_model`).
     """
     d = trajectory_frame(adeff, paramcd).merge(adsl[["USUBJID", "ARM"]], on="USUBJID")
-    return fit_mixed_model(f"AVAL ~ C(ARM, Treatment('{reference}')) * MONTH", d)
+    return fit_mixed_model(f"AVAL ~ C(ARM, Treatment('{reference}')) * YEAR", d)
 
 
 def remission_by_arm(
@@ -179,7 +180,7 @@ def randomised_tables(
         notice = pd.DataFrame(
             {"STATUS": ["blinded"], "NOTE": ["no randomisation list: arms not compared"]}
         )
-        traj = fit_mixed_model("AVAL ~ MONTH", trajectory_frame(adeff))
+        traj = fit_mixed_model("AVAL ~ YEAR", trajectory_frame(adeff))
         tables = {"ancova": notice, "trajectories": traj, "remission_by_arm": notice}
         return tables, "blinded: no randomisation list, arms not compared; pooled trajectory model"
     data = ancova_frame(adeff, adsl, comparison_visit)
