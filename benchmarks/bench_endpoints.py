@@ -40,6 +40,12 @@ def safety(ds: dict, periods: list) -> tuple:
     return hypo, summarise_adverse_events(ds["adae"], ds["adsl"])
 
 
+def safety(ds: dict, periods: list) -> tuple:
+    """Both safety summaries, as the safety rule computes them."""
+    hypo = summarise_hypoglycaemia(ds["adhypo"], ds["adsl"], ds["advs"], periods)
+    return hypo, summarise_adverse_events(ds["adae"], ds["adsl"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
@@ -59,15 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             write_adam(build_adam(cohort, raw), out)
             ds = {p.stem: read_adam(p) for p in (out / "adam").glob("*.csv")}
         t_eff, eff = best_of(args.repeat, derive_adeff, ds["adlb"], ds["advs"], cohort["analysis"])
-        t_safe, _ = best_of(
-            args.repeat,
-            lambda: (
-                summarise_hypoglycaemia(
-                    ds["adhypo"], ds["adsl"], ds["advs"], cohort["analysis"]["hypo_periods"]
-                ),
-                summarise_adverse_events(ds["adae"], ds["adsl"]),
-            ),
-        )
+        t_safe, _ = best_of(args.repeat, safety, ds, cohort["analysis"]["hypo_periods"])
         per = (t_eff + t_safe) / n * 1000
         print(f"{n:>12,} {len(eff):>11,} {t_eff:>8.2f} {t_safe:>9.2f} {per:>10.3f}")
     return 0

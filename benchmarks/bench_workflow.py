@@ -70,14 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.sizes:
             walls[n], table = run(n, Path(tmp))
             steps.append(table.set_index("step").add_suffix(f" ({n:,})"))
-            print(f"n = {n:>6,}: {walls[n]:6.1f} s wall (both cohorts), phase 2 steps "
-                  f"{table['seconds'].sum():6.1f} s, peak {table['peak_MiB'].max():6.0f} MiB")  # fmt: skip
+            secs, peak = table["seconds"].sum(), table["peak_MiB"].max()
+            print(
+                f"n = {n:>6,}: {walls[n]:6.1f} s wall, phase 2 steps {secs:6.1f} s, peak {peak:.0f} MiB"
+            )
     merged = pd.concat(steps, axis=1)
     lines = [
         "# Performance",
         "",
         "Measured with `python benchmarks/bench_workflow.py --write` on "
-        f"{platform.machine()} with 2 cores (`snakemake --cores 2`), Python {platform.python_version()}.",
+        f"{platform.machine()}, `snakemake --cores 2`, Python {platform.python_version()}.",
         "Each size is a fresh results folder; the phase 2 cohort is simulated inside the",
         "workflow. Per-step figures come from Snakemake's `benchmark:` files (wall seconds,",
         "peak resident memory of the step's process). The wall time covers the whole run,",
