@@ -40,12 +40,6 @@ def safety(ds: dict, periods: list) -> tuple:
     return hypo, summarise_adverse_events(ds["adae"], ds["adsl"])
 
 
-def safety(ds: dict, periods: list) -> tuple:
-    """Both safety summaries, as the safety rule computes them."""
-    hypo = summarise_hypoglycaemia(ds["adhypo"], ds["adsl"], ds["advs"], periods)
-    return hypo, summarise_adverse_events(ds["adae"], ds["adsl"])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
