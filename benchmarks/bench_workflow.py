@@ -71,9 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             walls[n], table = run(n, Path(tmp))
             steps.append(table.set_index("step").add_suffix(f" ({n:,})"))
             secs, peak = table["seconds"].sum(), table["peak_MiB"].max()
-            print(
-                f"n = {n:>6,}: {walls[n]:6.1f} s wall, phase 2 steps {secs:6.1f} s, peak {peak:.0f} MiB"
-            )
+            print(f"n = {n:>6,}: {walls[n]:6.1f} s, steps {secs:6.1f} s, peak {peak:.0f} MiB")
     merged = pd.concat(steps, axis=1)
     lines = [
         "# Performance",
