@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from copy import deepcopy
 from pathlib import Path
+
+from timing import best_of
 
 from plmsc.adam import read_adam
 from plmsc.config import load_config
@@ -23,15 +24,6 @@ from plmsc.endpoints.adeff import derive_adeff
 from plmsc.endpoints.safety import summarise_adverse_events, summarise_hypoglycaemia
 from plmsc.ingest import build_adam, write_adam
 from plmsc.simulate import simulate_cohort
-
-
-def best_of(repeat: int, func, *args):  # type: ignore[no-untyped-def]
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = func(*args)
-        times.append(time.perf_counter() - t0)
-    return min(times), result
 
 
 def safety(ds: dict, periods: list) -> tuple:

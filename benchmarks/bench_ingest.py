@@ -21,6 +21,7 @@ from copy import deepcopy
 from pathlib import Path
 
 import pandas as pd
+from timing import best_of
 
 from plmsc.config import load_config
 from plmsc.ingest import build_adam
@@ -36,15 +37,6 @@ def parse_only(raw: Path) -> int:
         )
         rows += len(df)
     return rows
-
-
-def best_of(repeat: int, func, *args):  # type: ignore[no-untyped-def]
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = func(*args)
-        times.append(time.perf_counter() - t0)
-    return min(times), result
 
 
 def main(argv: list[str] | None = None) -> int:
