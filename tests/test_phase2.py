@@ -27,7 +27,11 @@ def run_phase2(results, extra_config: dict | None = None) -> subprocess.Complete
         "--cores",
         "2",
     ]
-    args += ["--config", f"results_dir={results}"]
+    args += [
+        "--config",
+        f"results_dir={results}",
+        f"simulated_raw_dir={results.parent / 'simulated'}",
+    ]
     if extra_config:
         path = results.parent / "extra.yaml"
         path.write_text(yaml.safe_dump(extra_config))
@@ -43,10 +47,11 @@ def unblinded(tmp_path_factory):
     return results / "phase2"
 
 
-def test_exports_are_simulated_into_results_not_data_raw(unblinded):
-    raw = unblinded / "raw"
+def test_exports_are_simulated_outside_results_and_data_raw(unblinded):
+    raw = unblinded.parent.parent / "simulated" / "phase2"
     assert (raw / "randomisation.csv").is_file() and (raw / "MANIFEST.sha256").is_file()
     assert not (REPO / "data" / "raw" / "phase2").exists()
+    assert not list(unblinded.rglob("LIS_EXPORT_*.csv"))
 
 
 def test_unblinded_run_compares_the_arms(unblinded):
@@ -73,7 +78,7 @@ def test_blinded_run_pools_the_arms_and_does_not_fail(tmp_path):
     proc = run_phase2(results, {"cohorts": {"phase2": {"simulation": {"unblinded": False}}}})
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = results / "phase2"
-    assert not (out / "raw" / "randomisation.csv").exists()
+    assert not (tmp_path / "simulated" / "phase2" / "randomisation.csv").exists()
     assert set(pd.read_csv(out / "adam" / "adsl.csv")["ARM"]) == {"BLINDED"}
     assert pd.read_csv(out / "stats" / "ancova.csv")["STATUS"].tolist() == ["blinded"]
     traj = pd.read_csv(out / "stats" / "trajectories.csv")

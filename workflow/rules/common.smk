@@ -13,6 +13,7 @@ for _name, _cohort in config["cohorts"].items():
     check_raw_source(_name, _cohort)
 
 RESULTS = config["results_dir"]
+SIMULATED_RAW = config["simulated_raw_dir"]
 COHORTS = sorted(config["cohorts"])
 
 
@@ -34,9 +35,9 @@ SIMULATED = [c for c in COHORTS if simulated_in_workflow(c)]
 
 
 def raw_dir_of(wildcards):
-    """The cohort's raw folder: its raw_dir, or <results>/<cohort>/raw when simulated."""
+    """The cohort's raw folder: its raw_dir, or <simulated_raw_dir>/<cohort> when simulated."""
     if simulated_in_workflow(wildcards.cohort):
-        return f"{RESULTS}/{wildcards.cohort}/raw"
+        return f"{SIMULATED_RAW}/{wildcards.cohort}"
     return cohort_config(wildcards)["raw_dir"]
 
 

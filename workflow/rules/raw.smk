@@ -1,7 +1,7 @@
 rule simulate_raw:
     """Synthetic raw exports of a cohort whose config sets simulation.in_workflow."""
     output:
-        directory(f"{RESULTS}/{{cohort}}/raw"),
+        directory(f"{SIMULATED_RAW}/{{cohort}}"),
     log:
         f"{RESULTS}/{{cohort}}/logs/simulate_raw.log",
     benchmark:
