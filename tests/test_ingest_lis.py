@@ -286,7 +286,7 @@ def test_invalid_status_is_an_error(tmp_path):
 
 
 def test_mrn_keeps_leading_zeros(tmp_path):
-    ds = run(tmp_path, {"20190501": [lis_row("P1-002", COLLECTED="02/05/2019 08:00")]})
+    ds = run(tmp_path, {"20190601": [lis_row("P1-002", COLLECTED="02/05/2019 08:00")]})
     assert one(ds)["USUBJID"] == "P1-002"
     # the same MRN without its leading zeros is somebody else
     stripped = lis_row("P1-002", MRN="765432")

@@ -19,7 +19,6 @@ randomisation list in a single-arm cohort ``not used (single-arm cohort)``.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -29,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from plmsc.ingest import clinical, labs
+from plmsc.ingest.csvfile import read_csv_file
 from plmsc.ingest.errors import InputError
 from plmsc.ingest.redcap import (
     Field,
@@ -39,7 +39,7 @@ from plmsc.ingest.redcap import (
 )
 from plmsc.ingest.schemas import SCHEMAS
 from plmsc.io import write_csv
-from plmsc.manifest import raw_files, source_labels
+from plmsc.manifest import MANIFEST_NAME, raw_files, source_labels
 
 LIS_PATTERN = re.compile(r"^LIS_EXPORT_\d{8}\.csv$")
 RANDOMISATION = "randomisation.csv"
@@ -92,10 +92,47 @@ def find_raw_files(raw_dir: Path, project: str) -> RawFiles:
     )
 
 
+def unexpected_files(raw_dir: Path, found: RawFiles) -> list[Path]:
+    """Files of the raw folder that ingestion would not read, in name order.
+
+    Anything but the exports named as in raw-exports.md, ``randomisation.csv``,
+    the manifest and hidden files: a renamed or misplaced export (a pull saved as
+    ``LIS_EXPORT_2019-07-02.csv``, another project's REDCap file) would otherwise
+    be left out of the analysis without a trace.
+    """
+    known = {*found.lis, *found.data, *found.dictionaries, raw_dir / MANIFEST_NAME}
+    if found.randomisation is not None:
+        known.add(found.randomisation)
+    return [
+        p
+        for p in sorted(Path(raw_dir).rglob("*"))
+        if p.is_file()
+        and p not in known
+        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+    ]
+
+
+_EXPORT_TIME = re.compile(r"_DATA_(\d{4}-\d{2}-\d{2}_\d{4})\.csv$")
+
+
+def export_time(path: Path) -> pd.Timestamp:
+    """When the REDCap export was made, from its name ``<PROJECT>_DATA_<YYYY-MM-DD_HHMM>.csv``."""
+    match = _EXPORT_TIME.search(path.name)
+    when = pd.to_datetime(match.group(1) if match else "", format="%Y-%m-%d_%H%M", errors="coerce")
+    if pd.isna(when):
+        raise InputError(
+            str(path), "", "a file name <PROJECT>_DATA_<YYYY-MM-DD_HHMM>.csv with a real date"
+        )
+    return when
+
+
 def count_csv_rows(path: Path) -> int:
-    """Data rows of a CSV file (records, not lines: quoted line breaks are handled)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+    """Data rows of a CSV file (records, not lines: quoted line breaks are handled).
+
+    The file passes the checks of :mod:`plmsc.ingest.csvfile` first, so a damaged
+    superseded export is reported rather than miscounted.
+    """
+    return len(read_csv_file(path))
 
 
 def _form_of(dictionary: Mapping[str, Field], name: str) -> str | None:
@@ -109,7 +146,7 @@ def read_randomisation(path: Path, records: pd.Series) -> pd.DataFrame:
     Returns record_id, arm and ``_known`` (record in REDCap). An arm other than MSC
     or PLACEBO, or a record listed twice, is an InputError.
     """
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = read_csv_file(path)
     for col in ("record_id", "arm"):
         if col not in df.columns:
             raise InputError(str(path), col, "columns record_id, arm, rand_date", line=1)
@@ -171,6 +208,16 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
             "file",
             f"a REDCap data dictionary {project}_DataDictionary_<YYYY-MM-DD>.csv",
         )
+    stray = unexpected_files(raw_dir, found)
+    if stray:
+        raise InputError(
+            str(stray[0]),
+            "",
+            "only the exports of raw-exports.md in the raw folder: lis/LIS_EXPORT_<YYYYMMDD>.csv, "
+            f"redcap/{project}_DATA_<YYYY-MM-DD_HHMM>.csv, "
+            f"redcap/{project}_DataDictionary_<YYYY-MM-DD>.csv, randomisation.csv "
+            "(a file ingestion would not read)",
+        )
     labels = source_labels(p.relative_to(raw_dir).as_posix() for p in raw_files(raw_dir))
 
     def label(p: Path) -> str:
@@ -199,6 +246,7 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     rc = read_redcap_export(data_path, str(data_path))
     events = [v["event"] for v in schedule]
     validate_export(rc, dictionary, events, str(data_path))
+    clinical.check_record_fields(rc, str(data_path))
 
     subjects = clinical.derive_subjects(rc)
     dup_mrn = subjects["mrn"].notna() & subjects["mrn"].duplicated(keep=False)
@@ -210,7 +258,9 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     )
     visits = clinical.derive_visits(rc, subjects, schedule)
     screening_event = min(schedule, key=lambda v: v["day"])["event"]
-    clinical.check_plausibility(rc, subjects, visits, screening_event, str(data_path))
+    clinical.check_plausibility(
+        rc, subjects, visits, screening_event, str(data_path), export_time(data_path)
+    )
 
     ae_form = _form_of(dictionary, "ae_term")
     hypo_form = _form_of(dictionary, "hypo_datetime")

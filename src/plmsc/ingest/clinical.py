@@ -41,6 +41,7 @@ RECORD_FIELDS = [
     "viability_pct",
     "infusion_reaction",
 ]
+IDENTIFYING = ("mrn", "dob")
 SEX_CODES = {"1": "M", "2": "F"}
 YES_NO = {"0": "N", "1": "Y"}
 DAYS_PER_YEAR = 365.25
@@ -152,18 +153,47 @@ def derive_visits(
     return out
 
 
+def check_record_fields(
+    rc: pd.DataFrame, file: str, identifying: Sequence[str] = IDENTIFYING
+) -> None:
+    """A record-level field (demographics, infusion) is entered at one event of a record.
+
+    :func:`derive_subjects` takes these fields from whichever event row holds them;
+    a second entry (demographics filled in twice, at two events) would be a
+    conflicting copy, so it is an InputError naming the later row.
+    """
+    rows = non_repeating(rc)
+    loc = RowLocator(rc, file)
+    for f in RECORD_FIELDS:
+        if f not in rc.columns:
+            continue
+        entered = rows.loc[rows[f] != "", "record_id"]
+        again = pd.Series(False, index=rc.index)
+        again[entered.index[entered.duplicated().to_numpy()]] = True
+        loc.check(
+            again,
+            f,
+            "one value per record (this record has the field at an earlier event too: "
+            "record-level fields are entered once)",
+            show_value=f not in identifying,
+        )
+
+
 def check_plausibility(
     rc: pd.DataFrame,
     subjects: pd.DataFrame,
     visits: pd.DataFrame,
     screening_event: str,
     file: str,
+    exported: pd.Timestamp | None = None,
 ) -> None:
     """Entry errors of raw-exports.md, section 2, each an InputError naming record, event, field.
 
     - a date in the wrong century: a study date more than 50 years from the median
       of all study dates of the export (a few typos cannot move it), or a date of
       birth after the infusion or 100 or more years before it;
+    - a date in the future: after ``exported``, when the export was made (date
+      fields: after its day; date-times: after its minute);
     - a weight typed in grams: weight_kg above 300;
     - a total daily dose below 0 U, or above 3 U/kg of the visit's weight (or of the
       nearest earlier visit's weight when the visit has none);
@@ -183,8 +213,17 @@ def check_plausibility(
                 f"a date within {CENTURY_CHECK_YEARS} years of the export's other study dates "
                 "(wrong century?)",
             )
-    infusion = rc["record_id"].map(subjects.set_index("record_id")["infusion"])
     dob = as_datetime(column(rc, "dob"))
+    if exported is not None:
+        for f, d in [*dates.items(), ("dob", dob)]:
+            limit = exported if "%H" in DATE_FIELDS.get(f, "") else exported.normalize()
+            loc.check(
+                (d > limit).fillna(False),
+                f,
+                "a date on or before the export date in the file name (a date in the future?)",
+                show_value=f not in IDENTIFYING,
+            )
+    infusion = rc["record_id"].map(subjects.set_index("record_id")["infusion"])
     age_days = (infusion - dob).dt.days
     loc.check(
         ((age_days < 0) | (age_days >= 100 * DAYS_PER_YEAR)).fillna(False),
@@ -314,7 +353,8 @@ def derive_adae(rc: pd.DataFrame, subjects: pd.DataFrame, form: str | None) -> p
     out["AEDECOD"] = _na(column(rows, "ae_pt"))
     out["ASTDY"] = derive_study_day(as_datetime(column(rows, "ae_start")), infusion)
     out["AENDY"] = derive_study_day(as_datetime(column(rows, "ae_end")), infusion)
-    out["TRTEMFL"] = pd.Series(np.where(out["ASTDY"] >= 0, "Y", "N"), index=rows.index)
+    after = (out["ASTDY"] >= 0).fillna(False).to_numpy(dtype=bool)
+    out["TRTEMFL"] = pd.Series(np.where(after, "Y", "N"), index=rows.index)
     out.loc[out["ASTDY"].isna(), "TRTEMFL"] = pd.NA
     out["TRTEMFL"] = out["TRTEMFL"].astype("str")
     out["AETOXGR"] = as_number(column(rows, "ae_grade")).astype("Int64")

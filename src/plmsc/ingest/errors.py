@@ -3,7 +3,8 @@
 An :class:`InputError` names where the problem is (file and line for the LIS,
 file, record and event for REDCap), the column or field, what was found and what
 was expected, so that the person holding the exports can fix them. Its ``str()``
-is one sentence. Identifying values (MRN, name, date of birth) are never quoted.
+is one sentence (``field`` may be empty when the problem is the whole file or
+line). Identifying values (MRN, name, date of birth) are never quoted.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class InputError(ValueError):
             where.append(f"event {self.event}")
         if self.instance:
             where.append(f"instance {self.instance}")
-        where.append(f"column {self.field}" if self.line is not None else f"field {self.field}")
+        if self.field:
+            where.append(f"column {self.field}" if self.line is not None else f"field {self.field}")
         found = f" has {self.found!r}" if self.found is not None else ""
         return f"{', '.join(where)}{found}: expected {self.expected}."
 

@@ -20,10 +20,15 @@ decided in this order:
 
 Only rows that reach step 5 as winners have RESULT and UNITS parsed: a typo in a
 row that a correction replaced stops nothing.
+
+Dates are checked against the pull: VERIFIED_AT and COLLECTED must fall before
+the end of the pull date in the file name (a pull cannot hold a later result),
+and COLLECTED after the participant's date of birth (a wrong century).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -213,6 +218,24 @@ def derive_atpt(atptn: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=[f"{m} MIN" for m in MMTT_MINUTES])
 
 
+_PULL_DATE = re.compile(r"LIS_EXPORT_(\d{8})\.csv$")
+
+
+def pull_ends(files: Sequence[str]) -> np.ndarray:
+    """End of each pull's day (the date in ``LIS_EXPORT_<YYYYMMDD>.csv`` + 1 day), NaT if unnamed.
+
+    A pull cannot hold a result collected or released after it was made.
+    """
+    ends = []
+    for f in files:
+        match = _PULL_DATE.search(Path(f).name)
+        day = pd.to_datetime(match.group(1) if match else "", format="%Y%m%d", errors="coerce")
+        if match and pd.isna(day):
+            raise InputError(f, "", "a file name LIS_EXPORT_<YYYYMMDD>.csv with a real date")
+        ends.append(day + pd.Timedelta(days=1))
+    return np.asarray(pd.to_datetime(pd.Series(ends, dtype="datetime64[s]")), dtype="datetime64[s]")
+
+
 def _check_identity(lis: pd.DataFrame, subj: pd.DataFrame, files: list[str]) -> None:
     """LIS SEX and DOB must match the REDCap record the MRN links to (else: wrong linkage).
 
@@ -301,6 +324,11 @@ def derive_adlb(
     _raise(
         first_bad(work, work["_verified"].isna(), "VERIFIED_AT", "a time DD/MM/YYYY HH:MM", files)
     )
+    pull_end = pd.Series(pull_ends(files)[work["_file"].to_numpy()], index=work.index)
+    future = "a time before the end of the pull date in the file name (a date in the future?)"
+    _raise(
+        first_bad(work, (work["_verified"] >= pull_end).fillna(False), "VERIFIED_AT", future, files)
+    )
     status_reason = resolve_status(work).to_numpy()
     reason[lis_pos[work.index].to_numpy()] = status_reason
     work = work[status_reason == 0]
@@ -308,6 +336,17 @@ def derive_adlb(
     work["_collected"] = parse_datetimes(work["COLLECTED"], LIS_DATETIME)
     _raise(
         first_bad(work, work["_collected"].isna(), "COLLECTED", "a time DD/MM/YYYY HH:MM", files)
+    )
+    _raise(first_bad(work, work["_collected"] >= pull_end[work.index], "COLLECTED", future, files))
+    dob = work["_record"].map(subjects.set_index("record_id")["dob"]).astype("datetime64[s]")
+    _raise(
+        first_bad(
+            work,
+            (work["_collected"] < dob).fillna(False),
+            "COLLECTED",
+            "a time after the participant's date of birth (wrong century?)",
+            files,
+        )
     )
     res = parse_result(work["RESULT"])
     _raise(first_bad(work, res["bad"], "RESULT", RESULT_EXPECTED, files))

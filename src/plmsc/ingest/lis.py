@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from plmsc.ingest.csvfile import check_bytes, decode_utf8, raise_bad_record
 from plmsc.ingest.errors import InputError
 
 LIS_COLUMNS = [
@@ -97,17 +98,31 @@ def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
     """One LIS pull as text columns (UTF-8 with BOM, CRLF) plus SRCROW, its file line.
 
     Checks the header against the column list of raw-exports.md; every cell stays
-    text (MRN keeps its leading zeros), empty cells are empty strings.
+    text (MRN keeps its leading zeros), empty cells are empty strings. An empty,
+    UTF-16 or non-UTF-8 file, or a row with the wrong number of fields (a
+    truncated pull), is an InputError naming the line (:mod:`plmsc.ingest.csvfile`).
     """
     name = display or str(path)
     data = Path(path).read_bytes()
+    check_bytes(data, name)
     header = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
     found = next(csv.reader([header]), [])
     if found != LIS_COLUMNS:
+        missing = [c for c in LIS_COLUMNS if c not in found]
+        extra = [c for c in found if c not in LIS_COLUMNS]
+        detail = "; ".join(
+            part
+            for part in (
+                "missing " + ", ".join(missing) if missing else "",
+                "unexpected " + ", ".join(extra) if extra else "",
+                "" if missing or extra else "columns out of order",
+            )
+            if part
+        )
         raise InputError(
             name,
             "header",
-            "the LIS columns " + ",".join(LIS_COLUMNS),
+            f"the LIS columns {','.join(LIS_COLUMNS)} ({detail})",
             line=1,
             found=",".join(found)[:200],
         )
@@ -119,15 +134,17 @@ def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
             encoding="utf-8-sig",
             engine="pyarrow",
         )
-    except Exception:  # pyarrow does not say which line; the C parser does
-        try:
-            df = pd.read_csv(
-                io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"
-            )
+    except Exception:  # pyarrow does not say which line; find it
+        text = decode_utf8(data, name)
+        raise_bad_record(text, name, len(LIS_COLUMNS))
+        try:  # e.g. a line break inside a quoted field, which pyarrow refuses
+            df = pd.read_csv(io.StringIO(text, newline=""), dtype=str, keep_default_na=False)
         except pd.errors.ParserError as exc:
             raise InputError(
-                name, "(row)", f"{len(LIS_COLUMNS)} comma-separated fields", found=str(exc)
+                name, "", f"{len(LIS_COLUMNS)} comma-separated fields", found=str(exc)
             ) from exc
+        if df.isna().to_numpy().any():
+            raise_bad_record(text, name, len(LIS_COLUMNS))
     df["SRCROW"] = line_numbers(data, len(df))
     return df
 

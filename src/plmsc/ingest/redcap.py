@@ -8,7 +8,6 @@ record_id, redcap_event_name and field. Checks are vectorised per field.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from plmsc.ingest.csvfile import read_csv_file
 from plmsc.ingest.errors import InputError
 
 FIXED_COLUMNS = [
@@ -72,7 +72,7 @@ def parse_choices(text: str) -> dict[str, str]:
 def read_data_dictionary(path: Path, display: str | None = None) -> dict[str, Field]:
     """The data dictionary export as ``{field name: Field}``, in dictionary order."""
     name = display or str(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = read_csv_file(path, name)
     lower = {c.strip().lower(): c for c in df.columns}
     cols: dict[str, str] = {}
     for key, header in DICTIONARY_COLUMNS.items():
@@ -101,11 +101,12 @@ def read_redcap_export(path: Path, display: str | None = None) -> pd.DataFrame:
     """The raw export as text columns; empty cells are empty strings.
 
     Fails clearly when the export was made with labels ("CSV (labels)") instead of
-    raw coded values: the header then has labels such as 'Record ID'.
+    raw coded values: the header then has labels such as 'Record ID'. File-level
+    damage (empty, not UTF-8, broken rows) is caught by :mod:`plmsc.ingest.csvfile`.
     """
     name = display or str(path)
-    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh), [])
+    df = read_csv_file(path, name)
+    header = list(df.columns)
     missing = [c for c in FIXED_COLUMNS[:2] if c not in header]
     if missing:
         raise InputError(
@@ -117,7 +118,6 @@ def read_redcap_export(path: Path, display: str | None = None) -> pd.DataFrame:
             line=1,
             found=",".join(header[:3]),
         )
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for col in FIXED_COLUMNS[2:]:
         if col not in df.columns:
             df[col] = ""
@@ -190,7 +190,7 @@ def validate_export(
     """Check every entered value against the data dictionary; raise the first InputError.
 
     - columns: the fixed columns, dictionary fields (checkbox fields as
-      ``<field>___<code>``) and ``<form>_complete``;
+      ``<field>___<code>``) and ``<form>_complete``, each of them present;
     - redcap_event_name: an event of the cohort's schedule (config);
     - redcap_repeat_instrument: empty or a form of the dictionary; instance a
       positive integer; one row per record, event, instrument and instance;
@@ -218,6 +218,15 @@ def validate_export(
     if unknown:
         raise InputError(
             file, unknown[0], "a field of the data dictionary or <form>_complete", line=1
+        )
+    absent = [c for c in allowed if c not in df.columns and c not in FIXED_COLUMNS]
+    if absent:
+        raise InputError(
+            file,
+            absent[0],
+            "a column for every field of the data dictionary and every <form>_complete "
+            f"(missing: {', '.join(absent)}); export all fields of the project",
+            line=1,
         )
 
     events = list(events)

@@ -1,0 +1,202 @@
+"""Whole-workflow reliability: interrupted runs, read-only raw data, provenance, no leaks.
+
+One complete run (module fixture) serves as the reference. Runs that are killed
+use their own working directory (the Snakefile of the repository, with links to
+its config.yaml and data/), so that Snakemake's lock and incomplete-job records
+of a killed run stay out of the repository's .snakemake/.
+
+Recovery after an interruption (the documented procedure)::
+
+    snakemake --unlock                        # only after a hard kill (SIGKILL)
+    snakemake --cores 2 --rerun-incomplete
+
+Ctrl-C (SIGINT) releases the lock, but jobs that were running keep their
+"incomplete" mark, so both cases need ``--rerun-incomplete``: the jobs caught by
+the interruption run again, the finished ones are kept. Outputs are written to a
+temporary file and renamed, so no half-written file is ever taken for a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PHASE1_RAW, REPO
+from leakscan import DATE_PATTERNS, identifiers, scan
+
+from plmsc.config import load_config
+from plmsc.manifest import read_manifest, source_labels
+from plmsc.provenance import KEY_PACKAGES
+
+RAW_ROOT = REPO / "data" / "raw"
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def workdir(base: Path) -> Path:
+    """A working directory that sees the repository's config.yaml and data/."""
+    base.mkdir(parents=True)
+    (base / "config.yaml").symlink_to(REPO / "config.yaml")
+    (base / "data").symlink_to(REPO / "data")
+    return base
+
+
+def smk_args(results: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        *extra,
+        "--config",
+        f"results_dir={results}",
+        f"simulated_raw_dir={results.parent / 'simulated'}",
+    ]
+
+
+def snakemake(cwd: Path, results: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(smk_args(results, *extra), cwd=cwd, capture_output=True, text=True)
+
+
+def outputs(results: Path) -> dict[str, bytes]:
+    """Every result file but the timings (benchmarks/) and hidden files."""
+    return {
+        p.relative_to(results).as_posix(): p.read_bytes()
+        for p in sorted(results.rglob("*"))
+        if p.is_file()
+        and "benchmarks" not in p.parts
+        and not any(part.startswith(".") for part in p.relative_to(results).parts)
+    }
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory) -> dict:
+    """A complete run from scratch; data/raw hashed before it."""
+    base = tmp_path_factory.mktemp("reference")
+    before = tree_hashes(RAW_ROOT)
+    results = base / "results"
+    proc = snakemake(workdir(base / "work"), results, "--cores", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {"results": results, "simulated": base / "simulated", "raw_before": before}
+
+
+# --- interrupted runs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_interrupted_run_completes_to_identical_outputs(sig, tmp_path, full_run):
+    cwd = workdir(tmp_path / "work")
+    results = tmp_path / "results"
+    proc = subprocess.Popen(
+        smk_args(results, "--cores", "2"),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(results.glob("*/adam/*.csv")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        time.sleep(0.02)
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=60)
+    reference = outputs(full_run["results"])
+    interrupted = outputs(results)
+    assert interrupted, "no output existed when the run was interrupted"
+    assert set(interrupted) < set(reference), "the run was not interrupted before its end"
+    if sig == signal.SIGKILL:
+        assert snakemake(cwd, results, "--unlock").returncode == 0
+    rerun = snakemake(cwd, results, "--cores", "2", "--rerun-incomplete")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    finished = outputs(results)
+    assert sorted(finished) == sorted(reference)
+    differ = [name for name in reference if finished[name] != reference[name]]
+    # the git state is read when the run starts; a commit in between may change it
+    if differ == [n for n in differ if n.endswith("provenance.json")]:
+        for name in differ:
+            a, b = json.loads(finished[name]), json.loads(reference[name])
+            a.pop("git"), b.pop("git")
+            assert a == b, name
+    else:
+        pytest.fail(f"outputs differ from an uninterrupted run: {differ}")
+
+
+# --- raw data are read-only ----------------------------------------------------------
+
+
+def test_full_run_changes_no_raw_file(full_run):
+    assert tree_hashes(RAW_ROOT) == full_run["raw_before"]
+
+
+def test_workflow_declares_no_output_under_data_raw():
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--summary", "--cores", "1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line.split("\t") for line in proc.stdout.splitlines()[1:] if line.strip()]
+    declared = [Path(col).resolve() for row in rows for col in (row[0], row[3]) if col != "-"]
+    assert len(declared) > 20
+    for path in declared:
+        assert not path.is_relative_to(RAW_ROOT.resolve()), path
+
+
+# --- provenance ----------------------------------------------------------------------
+
+
+def test_provenance_records_inputs_code_environment_config(full_run):
+    config = load_config(REPO / "config.yaml")
+    prov_path = full_run["results"] / "phase1" / "provenance.json"
+    text = prov_path.read_text(encoding="utf-8")
+    prov = json.loads(text)
+    manifest = read_manifest(PHASE1_RAW)
+    labels = source_labels(manifest)
+    assert prov["raw_files"] == {labels[rel]: digest for rel, digest in manifest.items()}
+    assert set(prov["packages"]) == set(KEY_PACKAGES)
+    assert prov["python"] == ".".join(map(str, sys.version_info[:3]))
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    assert prov["git"]["commit"] in {head.stdout.strip(), "unknown"}
+    assert prov["config"] == config["cohorts"]["phase1"]
+    assert text == json.dumps(prov, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    phase2 = json.loads((full_run["results"] / "phase2" / "provenance.json").read_text())
+    assert "randomisation.csv" in phase2["raw_files"]
+    assert not any(re.search(r"\d{8}|\d{4}-\d{2}-\d{2}", k) for k in phase2["raw_files"])
+
+
+# --- identifiers and calendar dates ----------------------------------------------------
+
+
+def test_no_identifier_or_calendar_date_in_any_output(full_run):
+    results = full_run["results"]
+    simulated = sorted(p for p in full_run["simulated"].iterdir() if p.is_dir())
+    ids = identifiers([PHASE1_RAW, *simulated])
+    assert len(ids["mrn"]) > 10 and len(ids["name"]) > 10 and len(ids["dob"]) > 10
+    # provenance.json repeats the configuration, whose simulation block holds a
+    # first-infusion date and a date-like seed: those values, and only there.
+    config_text = json.dumps(load_config(REPO / "config.yaml"))
+    allowed = {
+        "provenance.json": {m for p in DATE_PATTERNS.values() for m in p.findall(config_text)}
+    }
+    files = [p for p in results.rglob("*") if p.is_file()]
+    assert len(files) > 40
+    findings = scan(results, ids, allowed)
+    assert not findings, "\n".join(f"{f.file}: {f.kind} {f.value}" for f in findings[:50])

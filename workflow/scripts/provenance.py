@@ -1,0 +1,16 @@
+"""Snakemake script: write a cohort's provenance.json (plmsc.provenance)."""
+
+from plmsc.io import write_text
+from plmsc.provenance import build_provenance, to_json
+
+record = build_provenance(
+    snakemake.wildcards.cohort,
+    snakemake.params.cohort,
+    snakemake.params.raw_dir,
+    snakemake.params.git,
+)
+write_text(to_json(record), snakemake.output[0])
+write_text(
+    f"{len(record['raw_files'])} raw files hashed; commit {record['git']['commit']}\n",
+    snakemake.log[0],
+)
