@@ -71,6 +71,7 @@ def test_provenance_json_is_deterministic(phase1_config):
     assert a == b and a.endswith("}\n")
     record = json.loads(a)
     assert sorted(record) == ["cohort", "config", "git", "packages", "python", "raw_files"]
+    phase1_config["simulation"]["first_infusion"] = "<date withheld>"
     assert record["config"] == phase1_config
     assert list(record["packages"]) == sorted(KEY_PACKAGES)  # keys sorted in the text
 
@@ -82,4 +83,15 @@ def test_summary_html_shows_commit_versions_and_files_escaped(phase1_config):
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert "0" * 40 in page and "uncommitted changes" in page
     assert "pandas" in page and "lis/LIS_EXPORT_#1.csv" in page
-    assert read_manifest(PHASE1_RAW)["lis/LIS_EXPORT_20190702.csv"] in page
+    first_pull = sorted(read_manifest(PHASE1_RAW))[0]  # lis/LIS_EXPORT_<date>.csv
+    assert first_pull.startswith("lis/") and read_manifest(PHASE1_RAW)[first_pull] in page
+
+
+def test_calendar_dates_in_the_config_are_withheld():
+    from plmsc.provenance import withhold_dates
+
+    cfg = {"simulation": {"first_infusion": "2019-04-15", "seed": 1904}, "visits": ["Month 1"]}
+    assert withhold_dates(cfg) == {
+        "simulation": {"first_infusion": "<date withheld>", "seed": 1904},
+        "visits": ["Month 1"],
+    }

@@ -8,6 +8,7 @@ tests/rawcheck.py, independent of the ingestion package.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -286,7 +287,7 @@ def test_mmtt_labels_cover_every_draw_and_variant(lis):
 
 def test_redcap_export_layout(redcap):
     path = next((PHASE1_RAW / "redcap").glob("PLMSCT1D_DATA_*.csv"))
-    assert path.name == "PLMSCT1D_DATA_2020-07-17_1042.csv"
+    assert re.fullmatch(r"PLMSCT1D_DATA_\d{4}-\d{2}-\d{2}_\d{4}\.csv", path.name)
     assert list(redcap.columns[:4]) == [
         "record_id",
         "redcap_event_name",

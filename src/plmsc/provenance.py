@@ -22,6 +22,7 @@ import html
 import importlib.metadata
 import json
 import platform
+import re
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -45,6 +46,9 @@ KEY_PACKAGES = (
 )
 NOT_INSTALLED = "not installed"
 UNKNOWN = "unknown"
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str]:
@@ -107,12 +111,27 @@ def build_provenance(
     """
     return {
         "cohort": cohort,
-        "config": json.loads(json.dumps(cohort_config)),
+        "config": withhold_dates(json.loads(json.dumps(cohort_config))),
         "git": dict(git),
         "packages": dict(packages if packages is not None else package_versions()),
         "python": platform.python_version(),
         "raw_files": raw_file_hashes(raw_dir),
     }
+
+
+def withhold_dates(value: Any) -> Any:
+    """The config with every calendar-date string (YYYY-MM-DD) replaced by a marker.
+
+    The effective config goes into results/, where no calendar date may appear; the
+    only dates a config holds are simulation parameters, recorded in config.yaml.
+    """
+    if isinstance(value, dict):
+        return {k: withhold_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [withhold_dates(v) for v in value]
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return "<date withheld>"
+    return value
 
 
 def to_json(provenance: Mapping[str, Any]) -> str:
