@@ -10,6 +10,7 @@ include: "workflow/rules/raw.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/endpoints.smk"
 include: "workflow/rules/provenance.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -94,4 +94,5 @@ def all_targets():
             cohort=cohorts_of("randomised"),
             table=RANDOMISED_TABLES,
         ),
+        *expand(f"{RESULTS}/{{cohort}}/index.html", cohort=COHORTS),
     ]

@@ -1,0 +1,168 @@
+"""Names of a cohort's report outputs and notebooks, without heavy imports.
+
+The workflow reads these when it builds the DAG (so a no-op run stays fast); the
+modules that write the outputs import them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+TABLE_FORMATS = ("csv", "html", "tex")
+FIGURE_FORMATS = ("png", "pdf")
+#: Table file names (without suffix) and their captions.
+TABLES = {
+    "table1_baseline": "Table 1. Baseline characteristics",
+    "table2_endpoints": "Table 2. Endpoints by visit",
+    "table3_safety": "Table 3. Adverse events and hypoglycaemia",
+}
+NOTES = {
+    "table1_baseline": (
+        "Continuous: median [min,max] (single arm or blinded) or median [Q1,Q3] by arm; "
+        "categorical: n (%). Baseline endpoints are the last value on or before day 0."
+    ),
+    "table2_endpoints": (
+        "Analysed value (ANL01FL = Y) of each scheduled visit; n participants with a value. "
+        "Values outside every visit window are listed in the data-quality notebook."
+    ),
+    "table3_safety": (
+        "Participants with at least one event, n/N (%), and number of events. "
+        "Related: possible, probable or definite. Hypoglycaemia levels: ADA Standards of Care; "
+        "rate per participant-year of follow-up."
+    ),
+}
+#: Inputs of the manuscript: analysis datasets and safety tables.
+DATASETS = ("adsl", "adlb", "adeff", "adae", "adhypo")
+STATS = ("ae_overview", "ae_by_term", "hypo_rates")
+
+
+#: Figure file names (without suffix) and what each shows, in figure order.
+FIGURE_TITLES = {
+    "fig1_mmtt_curves": "Figure 1. C-peptide during the MMTT, by visit.",
+    "fig2_cpeptide_auc": "Figure 2. C-peptide mean AUC 0-120 min over time.",
+    "fig3_glycaemic_control": "Figure 3. HbA1c, insulin dose and IDAA1c over time.",
+    "fig4_remission": "Figure 4. Partial remission per participant and visit.",
+    "fig5_autoantibodies": "Figure 5. Islet autoantibodies, change from baseline.",
+    "fig6_safety_timeline": "Figure 6. Adverse events and hypoglycaemia over time.",
+}
+FIGURES = tuple(FIGURE_TITLES)
+
+
+#: Folder (under results/<cohort>/) of every input a notebook may take.
+INPUT_FOLDERS = {
+    "adsl": "adam",
+    "adlb": "adam",
+    "adeff": "adam",
+    "adae": "adam",
+    "adhypo": "adam",
+    "advs": "adam",
+    "reconciliation": "qc",
+    "ae_overview": "stats",
+    "ae_by_term": "stats",
+    "ae_by_grade": "stats",
+    "hypo_rates": "stats",
+    "hypo_by_participant": "stats",
+    "exploratory_tests": "stats",
+    "ancova": "stats",
+    "trajectories": "stats",
+    "remission_by_arm": "stats",
+}
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook: file stem, title, one line on what it shows, and its inputs.
+
+    ``tests`` are the stats tables shown per design (passed as the ``tests`` list
+    parameter); ``settings`` the keys of the cohort's analysis config it takes.
+    """
+
+    name: str
+    title: str
+    summary: str
+    inputs: tuple[str, ...]
+    tests: Mapping[str, tuple[str, ...]]
+    settings: tuple[str, ...] = ()
+
+
+NOTEBOOKS: tuple[NotebookSpec, ...] = (
+    NotebookSpec(
+        "01_data_quality",
+        "Data quality",
+        "Every raw row accounted for per file, visit completeness, values outside every "
+        "visit window (UNSCHEDULED), repeat draws and missing-value reasons.",
+        ("adsl", "adlb", "adeff", "reconciliation"),
+        {},
+    ),
+    NotebookSpec(
+        "02_baseline",
+        "Baseline characteristics",
+        "Table 1 (by arm for a randomised cohort, overall for a single arm) and the "
+        "per-participant baseline listing.",
+        ("adsl", "adeff"),
+        {},
+    ),
+    NotebookSpec(
+        "03_beta_cell",
+        "Beta-cell function",
+        "C-peptide curves of every MMTT by visit, C-peptide mean AUC over time, "
+        "summaries by visit and the tests.",
+        ("adsl", "adlb", "adeff"),
+        {"single_arm": ("exploratory_tests",), "randomised": ("ancova", "trajectories")},
+        ("blq",),
+    ),
+    NotebookSpec(
+        "04_glycaemic_control",
+        "Glycaemic control and remission",
+        "HbA1c, insulin dose and IDAA1c with the 9 % remission line, partial remission "
+        "per participant and visit.",
+        ("adsl", "adeff"),
+        {"single_arm": ("exploratory_tests",), "randomised": ("remission_by_arm",)},
+        ("remission_idaa1c",),
+    ),
+    NotebookSpec(
+        "05_autoimmunity",
+        "Islet autoantibodies",
+        "GADA, ZnT8A and IA-2A titres and their change from baseline, with the nadir.",
+        ("adsl", "adeff"),
+        {"single_arm": ("exploratory_tests",)},
+    ),
+    NotebookSpec(
+        "06_safety",
+        "Safety",
+        "Adverse events (overview, SOC/PT, worst grade, timeline) and hypoglycaemia by "
+        "ADA level and period.",
+        ("adsl", "adae", "adhypo", "ae_overview", "ae_by_term", "ae_by_grade", "hypo_rates"),
+        {},
+    ),
+)
+NOTEBOOK_NAMES = tuple(spec.name for spec in NOTEBOOKS)
+
+
+def notebook_spec(name: str) -> NotebookSpec:
+    """The :class:`NotebookSpec` called ``name``."""
+    for spec in NOTEBOOKS:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"unknown notebook {name!r}; known: {', '.join(NOTEBOOK_NAMES)}")
+
+
+def notebook_inputs(name: str, design: str, cohort_dir: str) -> dict[str, str]:
+    """Input files of notebook ``name`` for a cohort: ``{key: <cohort_dir>/<folder>/<key>.csv}``.
+
+    The stats tables of the design come under keys ``tests_<table>``.
+    """
+    spec = notebook_spec(name)
+    paths = {k: f"{cohort_dir}/{INPUT_FOLDERS[k]}/{k}.csv" for k in spec.inputs}
+    for table in spec.tests.get(design, ()):
+        paths[f"tests_{table}"] = f"{cohort_dir}/{INPUT_FOLDERS[table]}/{table}.csv"
+    return paths
+
+
+def notebook_values(name: str, cohort: str, cohort_config: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook's non-path parameters: cohort, design and its analysis settings."""
+    analysis = cohort_config.get("analysis", {})
+    values = {"cohort": cohort, "design": cohort_config["design"]}
+    return values | {key: analysis[key] for key in notebook_spec(name).settings}

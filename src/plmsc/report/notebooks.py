@@ -1,0 +1,238 @@
+"""The cohort notebooks: which inputs each takes, execution, HTML and the index page.
+
+Notebooks are executed with papermill, then scrubbed of run timestamps, paths and
+durations so that the executed ``.ipynb`` and its HTML have the same bytes on
+every run. Parameters are the cohort, its design and conventions and the paths of
+its analysis datasets and stats tables, relative to the executed notebook's
+folder (the kernel's working directory), so no absolute path reaches a report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from plmsc.io import write_text
+from plmsc.report.catalogue import (
+    FIGURE_TITLES,
+    NOTEBOOK_NAMES,
+    NOTEBOOKS,
+    TABLES,
+    notebook_spec,
+)
+
+
+def notebook_parameters(
+    inputs: Mapping[str, str | Path], workdir: str | Path, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Papermill parameters: ``values`` plus each input's path relative to ``workdir``.
+
+    Inputs named ``tests_<table>`` are gathered, in order, into the ``tests`` list.
+    """
+    params: dict[str, Any] = dict(values)
+    tests = []
+    for key, path in inputs.items():
+        rel = os.path.relpath(Path(path), Path(workdir)).replace(os.sep, "/")
+        if key.startswith("tests_"):
+            tests.append(rel)
+        else:
+            params[key] = rel
+    params["tests"] = tests
+    return params
+
+
+#: Metadata keys papermill and nbclient write that change from run to run.
+_VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime")
+_KEPT_PAPERMILL_KEYS = ("parameters", "default_parameters", "exception")
+
+
+def scrub_notebook(nb: Any) -> Any:
+    """Remove run timestamps, durations and paths from an executed notebook (in place).
+
+    Keeps the outputs, execution counts and the parameters of the run; the cell
+    papermill injects gets a fixed id instead of a random one.
+    """
+    pm_meta = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {k: pm_meta[k] for k in _KEPT_PAPERMILL_KEYS if k in pm_meta}
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+    return nb
+
+
+def _kernel_env() -> None:
+    """Start kernels with this interpreter: the kernelspec's ``python`` is looked up on PATH."""
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != bindir:
+        os.environ["PATH"] = bindir + os.pathsep + path
+
+
+#: Run before each notebook in the shared kernel: an empty namespace, counts from 1.
+_RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1\n"
+
+
+def _reset_kernel(km: Any, timeout: int = 60) -> None:
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=timeout)
+        msg_id = kc.execute(_RESET, silent=True, store_history=False)
+        while True:
+            reply = kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content']}")
+    finally:
+        kc.stop_channels()
+
+
+def execute_notebooks(
+    runs: Sequence[tuple[str | Path, str | Path, Mapping[str, Any]]],
+    workdir: str | Path,
+    timeout: int = 600,
+) -> list[Path]:
+    """Run notebooks with papermill, one after another, in one kernel started in ``workdir``.
+
+    ``runs`` holds (template, output, parameters) per notebook. A kernel start and
+    the imports of the scientific stack cost seconds, the notebooks themselves less
+    than one each, so one kernel serves them all: before each notebook its
+    namespace is emptied (``%reset -f``) and execution counts restart at 1, so a
+    notebook sees only its own parameters and cells. Each executed notebook is
+    scrubbed of run metadata and written atomically.
+    """
+    import nbformat
+    import papermill as pm
+    from jupyter_client.manager import KernelManager
+
+    _kernel_env()
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(workdir), extra_arguments=["--HistoryManager.enabled=False"])
+    written = []
+    try:
+        for template, output, parameters in runs:
+            output = Path(output)
+            tmp = output.with_name(f".{output.stem}.tmp.ipynb")
+            try:
+                _reset_kernel(km)
+                pm.execute_notebook(
+                    str(template),
+                    str(tmp),
+                    parameters=dict(parameters),
+                    cwd=str(workdir),
+                    km=km,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    log_output=False,
+                    execution_timeout=timeout,
+                )
+                nb = scrub_notebook(nbformat.read(tmp, as_version=4))
+                written.append(write_text(nbformat.writes(nb) + "\n", output))
+            finally:
+                tmp.unlink(missing_ok=True)
+    finally:
+        km.shutdown_kernel(now=False)
+    return written
+
+
+#: The lab template without the scripts it would fetch from the network.
+_TEMPLATE_NAME = "plmsc_notebook.html.j2"
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def notebook_html(notebook: str | Path, title: str) -> str:
+    """HTML of an executed notebook: code visible, no prompts, images embedded, no scripts
+    from the network (no MathJax or require.js)."""
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE_NAME,
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def write_notebook_html(notebook: str | Path, output: str | Path) -> Path:
+    """Render an executed notebook to a standalone HTML page, titled from its spec."""
+    name = Path(notebook).stem
+    title = notebook_spec(name).title if name in NOTEBOOK_NAMES else name
+    return write_text(notebook_html(notebook, title), output)
+
+
+def index_html(cohort: str, description: str, links: Sequence[tuple[str, str, str]]) -> str:
+    """The cohort's index page: one ``(href, title, summary)`` entry per linked report."""
+    items = "\n".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> &mdash; '
+        f"{html.escape(summary)}</li>"
+        for href, title, summary in links
+    )
+    style = (
+        "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:52em;margin:2em auto;"
+        "line-height:1.45}li{margin:.4em 0}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(cohort)}: analysis report</title>\n<style>{style}</style>\n"
+        f"</head>\n<body>\n<h1>Cohort {html.escape(cohort)}</h1>\n"
+        f"<p>{html.escape(description)}</p>\n<ul>\n{items}\n</ul>\n</body>\n</html>\n"
+    )
+
+
+def index_links(manuscript: Sequence[str] = ()) -> list[tuple[str, str, str]]:
+    """Links of the index page: every notebook's HTML, then the manuscript files given
+    (paths relative to the cohort folder)."""
+    links = [(f"notebooks/{s.name}.html", f"{s.name}: {s.title}", s.summary) for s in NOTEBOOKS]
+    for rel in manuscript:
+        links.append((rel, Path(rel).name, _manuscript_summary(Path(rel).stem)))
+    return links
+
+
+def _manuscript_summary(stem: str) -> str:
+    if stem in TABLES:
+        return TABLES[stem]
+    if stem in FIGURE_TITLES:
+        return FIGURE_TITLES[stem]
+    if stem == "numbers":
+        return "Every number the results section quotes (JSON)."
+    return stem
+
+
+@contextlib.contextmanager
+def stderr_to(path: str | Path) -> Iterator[None]:
+    """Send this process's standard error (file descriptor 2, so the kernel's messages
+    too) to ``path`` while the block runs."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)

@@ -1,0 +1,165 @@
+"""Every number the results section quotes, as one sorted JSON document.
+
+Floats are rounded to :data:`DECIMALS` decimals; keys are sorted, so the file has
+the same bytes for the same analysis datasets.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from plmsc.io import write_text
+from plmsc.report.tables import analysed, by_arm
+
+DECIMALS = 3
+#: Antibodies whose nadir is quoted.
+NADIR_ANTIBODIES = ("GADA", "ZNT8A")
+
+
+def rounded(value: float | None, decimals: int = DECIMALS) -> float | None:
+    """``value`` rounded to ``decimals`` decimals; None when missing (JSON null)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), decimals) + 0.0
+
+
+def _median(values: pd.Series) -> float | None:
+    x = values.dropna()
+    return rounded(float(x.median())) if len(x) else None
+
+
+def remission_numbers(adeff: pd.DataFrame, first_visit: str = "Month 1") -> dict[str, Any]:
+    """Participants in partial remission (REMISS = 1) at ``first_visit`` and by visit.
+
+    ``visits`` lists, in visit order, the scheduled visits at which at least one
+    participant was in remission; ``by_visit`` gives n assessed and n in remission
+    per visit, in visit order.
+    """
+    rem = analysed(adeff)
+    rem = rem[(rem["PARAMCD"] == "REMISS") & rem["AVAL"].notna()]
+    by_visit = []
+    for (_, visit), d in rem.groupby(["AVISITN", "AVISIT"], sort=True):
+        n_yes = int((d["AVAL"] == 1).sum())
+        by_visit.append({"visit": visit, "n_assessed": len(d), "n_remission": n_yes})
+    visits = [v["visit"] for v in by_visit if v["n_remission"]]
+    first = next(
+        (v for v in by_visit if v["visit"] == first_visit), {"n_assessed": 0, "n_remission": 0}
+    )
+    return {
+        "first_visit": first_visit,
+        "n_first_visit": first["n_remission"],
+        "n_assessed_first_visit": first["n_assessed"],
+        "visits": visits,
+        "by_visit": by_visit,
+    }
+
+
+def cpeptide_numbers(adeff: pd.DataFrame, comparison_visit: str = "Month 12") -> dict[str, Any]:
+    """C-peptide mean AUC (nmol/L): median at baseline and at the comparison visit,
+    and the median of the participants' % change from baseline at that visit."""
+    d = analysed(adeff)
+    d = d[d["PARAMCD"] == "CPAUC"]
+    base = d[d["ABLFL"].eq("Y").fillna(False)]
+    comp = d[d["AVISIT"] == comparison_visit]
+    return {
+        "unit": "nmol/L",
+        "comparison_visit": comparison_visit,
+        "median_baseline": _median(base["AVAL"]),
+        "median_comparison": _median(comp["AVAL"]),
+        "median_pct_change": _median(comp["PCHG"]),
+        "n_baseline": int(base["AVAL"].notna().sum()),
+        "n_comparison": int(comp["AVAL"].notna().sum()),
+    }
+
+
+def antibody_nadir(adeff: pd.DataFrame, paramcd: str) -> dict[str, Any]:
+    """Post-baseline visit with the lowest median % change from baseline, and that median.
+
+    Ties go to the earlier visit.
+    """
+    d = analysed(adeff)
+    d = d[(d["PARAMCD"] == paramcd) & ~d["ABLFL"].eq("Y").fillna(False) & (d["AVISITN"] > 0)]
+    med = d.groupby(["AVISITN", "AVISIT"], sort=True)["PCHG"].median().dropna()
+    if med.empty:
+        return {"visit": None, "median_pct_change": None}
+    (_, visit) = med.idxmin()
+    return {"visit": visit, "median_pct_change": rounded(float(med.min()))}
+
+
+def adverse_event_numbers(ae_overview: pd.DataFrame, arm: str | None = None) -> dict[str, Any]:
+    """Participants and events: any AE, serious AEs, grade >= 3 (from the AE overview)."""
+    arm = arm or str(ae_overview["ARM"].iloc[-1])
+    ov = ae_overview[ae_overview["ARM"] == arm].set_index("CATEGORY")
+    keys = {
+        "any": "Any adverse event",
+        "serious": "Serious adverse event",
+        "grade3_or_higher": "Grade 3 or higher",
+    }
+    return {
+        key: {
+            "n_participants": int(ov.loc[cat, "N_PARTICIPANTS"]),
+            "n_events": int(ov.loc[cat, "N_EVENTS"]),
+        }
+        for key, cat in keys.items()
+    }
+
+
+def hypoglycaemia_numbers(hypo_rates: pd.DataFrame, arm: str | None = None) -> dict[str, Any]:
+    """Hypoglycaemia over the whole follow-up by ADA level: events, participants, rate/PY."""
+    arm = arm or str(hypo_rates["ARM"].iloc[-1])
+    r = hypo_rates[(hypo_rates["ARM"] == arm) & (hypo_rates["PERIOD"] == "Overall")]
+    out = {}
+    for _, row in r.iterrows():
+        key = str(row["LEVEL"]).lower().replace(" ", "_")
+        out[key] = {
+            "n_events": int(row["N_EVENTS"]),
+            "n_participants": int(row["N_WITH_EVENT"]),
+            "rate_per_participant_year": rounded(float(row["RATE_PER_PY"])),
+        }
+    return out
+
+
+def results_numbers(
+    adsl: pd.DataFrame,
+    adeff: pd.DataFrame,
+    ae_overview: pd.DataFrame,
+    hypo_rates: pd.DataFrame,
+    design: str,
+    comparison_visit: str = "Month 12",
+) -> dict[str, Any]:
+    """The numbers quoted by the results section, for all participants pooled.
+
+    A randomised, unblinded cohort also gets ``n_by_arm``; arm comparisons come
+    from the stats tables.
+    """
+    safety_arm = "Total" if "Total" in set(ae_overview["ARM"]) else None
+    numbers: dict[str, Any] = {
+        "n": int(adsl["USUBJID"].nunique()),
+        "design": design,
+        "remission": remission_numbers(adeff),
+        "cpeptide_auc": cpeptide_numbers(adeff, comparison_visit),
+        "antibody_nadir": {code: antibody_nadir(adeff, code) for code in NADIR_ANTIBODIES},
+        "adverse_events": adverse_event_numbers(ae_overview, safety_arm),
+        "hypoglycaemia": hypoglycaemia_numbers(hypo_rates, safety_arm),
+    }
+    if by_arm(adsl, design):
+        numbers["n_by_arm"] = {
+            str(k): int(v) for k, v in adsl.groupby("ARM")["USUBJID"].nunique().items()
+        }
+    return numbers
+
+
+def numbers_json(numbers: Mapping[str, Any]) -> str:
+    """Sorted, indented JSON with a final newline."""
+    return json.dumps(numbers, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_numbers(numbers: Mapping[str, Any], path: str | Path) -> Path:
+    """Write :func:`numbers_json` atomically."""
+    return write_text(numbers_json(numbers), path)

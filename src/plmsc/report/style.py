@@ -1,0 +1,116 @@
+"""Matplotlib settings, the participant palette and byte-deterministic figure files.
+
+The settings are applied once, on import of :mod:`plmsc.report.figures`. Figures
+are saved without creation dates or software versions in their metadata (PNG
+``Software``, PDF ``CreationDate``/``Producer``), with a fixed SVG hash salt and
+the DejaVu fonts bundled with matplotlib, so the same data give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from plmsc.io import write_bytes
+
+#: Days per study month: the mean Gregorian month (365.25 / 12).
+DAYS_PER_MONTH = 30.4375
+#: Resolution of the PNG files.
+PNG_DPI = 300
+#: Order of seaborn's colour-blind palette: blue, orange, green, purple, vermillion, ...
+COLORBLIND_ORDER = (0, 1, 2, 4, 3, 9, 5, 6, 7, 8)
+#: Colour of the median line.
+MEDIAN_COLOUR = "black"
+
+RC: dict[str, object] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "0.9",
+    "grid.linewidth": 0.6,
+    "figure.dpi": 100,
+    "savefig.dpi": PNG_DPI,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "plmsc",
+    "path.simplify": False,
+    "image.interpolation": "nearest",
+}
+
+#: PNG and PDF metadata that would otherwise hold versions and creation times.
+PNG_METADATA: dict[str, str | None] = {"Software": None}
+PDF_METADATA: dict[str, str | None] = {"CreationDate": None, "Producer": None, "Creator": None}
+
+
+def use_style() -> None:
+    """Apply the report's matplotlib settings (idempotent)."""
+    mpl.rcParams.update(RC)
+
+
+def study_month(days: pd.Series | np.ndarray | float) -> pd.Series | np.ndarray | float:
+    """Study days (infusion = day 0) to study months: days / 30.4375."""
+    return days / DAYS_PER_MONTH
+
+
+def participant_palette(usubjids: Iterable[str]) -> dict[str, tuple[float, float, float]]:
+    """One colour per participant, keyed by USUBJID in sorted order.
+
+    Up to 10 participants get seaborn's colour-blind palette (reordered so that
+    the first ones differ most), more get evenly spaced HUSL hues. The colour
+    depends only on the set of USUBJIDs, never on row order, so a participant
+    keeps its colour across all figures of a cohort.
+    """
+    ids = sorted(set(usubjids))
+    if len(ids) <= len(COLORBLIND_ORDER):
+        base = sns.color_palette("colorblind", 10)
+        colours = [base[i] for i in COLORBLIND_ORDER[: len(ids)]]
+    else:
+        colours = sns.color_palette("husl", len(ids))
+    return {uid: tuple(float(c) for c in colour) for uid, colour in zip(ids, colours, strict=True)}  # type: ignore[misc]
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure as PNG (300 dpi) or PDF bytes, without dates or versions."""
+    buf = io.BytesIO()
+    if fmt == "png":
+        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata=PNG_METADATA)
+    elif fmt == "pdf":
+        fig.savefig(buf, format="pdf", metadata=PDF_METADATA)
+    else:
+        raise ValueError(f"unsupported figure format {fmt!r}; expected png or pdf")
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, paths: Sequence[str | Path] | Mapping[str, str | Path]) -> list[Path]:
+    """Write ``fig`` to each path (format from the suffix: .png or .pdf), atomically."""
+    targets = list(paths.values()) if isinstance(paths, Mapping) else list(paths)
+    return [write_bytes(figure_bytes(fig, Path(p).suffix.lstrip(".")), p) for p in targets]
+
+
+def show_figure(fig: Figure, dpi: int = 110) -> Any:
+    """``fig`` as an IPython PNG image for notebooks (no metadata, same bytes every run)."""
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
+    return Image(data=buf.getvalue(), format="png")
+
+
+use_style()

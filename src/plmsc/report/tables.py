@@ -1,0 +1,360 @@
+"""Manuscript tables: baseline characteristics, endpoints by visit, safety.
+
+Each table is a plain DataFrame of display strings (one row per table row), so the
+same object is shown in the notebooks and written as CSV, HTML and LaTeX by
+:func:`write_table`. Single-arm cohorts show median and range [min-max] (n = 4);
+randomised cohorts show one column group per arm once unblinded.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from plmsc.io import write_csv, write_text
+
+#: ARM of every participant of a randomised cohort before unblinding.
+BLINDED = "BLINDED"
+#: Label of the column group of all participants.
+OVERALL = "Overall"
+
+#: Endpoints of Table 2: label with unit, and decimals shown.
+ENDPOINTS: dict[str, tuple[str, int]] = {
+    "CPAUC": ("C-peptide mean AUC 0-120 min (nmol/L)", 3),
+    "CPPEAK": ("Peak C-peptide (nmol/L)", 3),
+    "CPFAST": ("Fasting C-peptide (nmol/L)", 3),
+    "HBA1C": ("HbA1c (%)", 1),
+    "INSDOSE": ("Insulin dose (U/kg/24 h)", 2),
+    "IDAA1C": ("IDAA1c (%)", 1),
+    "REMISS": ("Partial remission (IDAA1c), n/N (%)", 0),
+    "GADA": ("GADA (IU/mL)", 1),
+    "ZNT8A": ("ZnT8A (U/mL)", 1),
+    "IA2A": ("IA-2A (U/mL)", 1),
+}
+#: Yes/no endpoints: shown as n/N (%) instead of median and range.
+BINARY_ENDPOINTS = frozenset({"REMISS", "REMISPAD"})
+
+#: Table 1 rows from ADSL: column, label, decimals.
+ADSL_CHARACTERISTICS: dict[str, tuple[str, int]] = {
+    "AGE": ("Age (years)", 1),
+    "DIABDUR": ("Diabetes duration at infusion (days)", 0),
+    "HEIGHTBL": ("Height (cm)", 1),
+    "WEIGHTBL": ("Weight (kg)", 1),
+    "BMIBL": ("BMI (kg/m2)", 1),
+}
+#: Table 1 rows from the baseline (ABLFL = Y) endpoints of ADEFF.
+BASELINE_ENDPOINTS = ("CPAUC", "CPPEAK", "HBA1C", "INSDOSE", "IDAA1C", "GADA", "ZNT8A", "IA2A")
+CATEGORICAL = {"SEX": "Sex", "DKAONSET": "Diabetic ketoacidosis at onset"}
+
+
+def by_arm(adsl: pd.DataFrame, design: str) -> bool:
+    """True when tables are split by ARM: a randomised, unblinded cohort with 2+ arms."""
+    arms = set(adsl["ARM"].dropna())
+    return design == "randomised" and len(arms) > 1 and BLINDED not in arms
+
+
+def participant_groups(adsl: pd.DataFrame, design: str) -> dict[str, list[str]]:
+    """Column groups of the tables: each arm then Overall (randomised), else one group.
+
+    A single-arm or blinded cohort has one group named after its ARM value (e.g.
+    PLMSC, BLINDED).
+    """
+    ids = sorted(adsl["USUBJID"])
+    if not by_arm(adsl, design):
+        arms = sorted(set(adsl["ARM"].dropna()))
+        return {arms[0] if len(arms) == 1 else OVERALL: ids}
+    groups = {str(arm): sorted(g["USUBJID"]) for arm, g in adsl.groupby("ARM", sort=True)}
+    return groups | {OVERALL: ids}
+
+
+def analysed(adeff: pd.DataFrame) -> pd.DataFrame:
+    """Analysed rows (ANL01FL = Y) of scheduled visits."""
+    keep = adeff["ANL01FL"].eq("Y").fillna(False) & (adeff["AVISIT"] != "UNSCHEDULED")
+    return adeff[keep]
+
+
+def format_number(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals (half away from zero), empty when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    q = 10.0**decimals
+    rounded = math.copysign(math.floor(abs(value) * q + 0.5 + 1e-9) / q, value)
+    return f"{rounded + 0.0:.{decimals}f}"
+
+
+def format_median_range(values: Sequence[float] | pd.Series, decimals: int) -> str:
+    """Median and range of the non-missing values: ``median [min-max]``.
+
+    With a negative minimum the separator is ``to`` so that signs stay readable:
+    ``-1.0 [-3.0 to 2.0]``. Empty when there is no value.
+    """
+    x = pd.Series(values, dtype=float).dropna()
+    if x.empty:
+        return ""
+    med, lo, hi = (format_number(float(v), decimals) for v in (x.median(), x.min(), x.max()))
+    sep = " to " if x.min() < 0 else "-"
+    return f"{med} [{lo}{sep}{hi}]"
+
+
+def format_n_pct(n: int, total: int, decimals: int = 0) -> str:
+    """``n/N (pct %)``, the percentage of ``total``; ``0/0`` without a percentage."""
+    if total == 0:
+        return "0/0"
+    return f"{n}/{total} ({format_number(100 * n / total, decimals)} %)"
+
+
+def _visit_order(frame: pd.DataFrame) -> list[str]:
+    return list(frame.sort_values("AVISITN", kind="stable")["AVISIT"].drop_duplicates())
+
+
+def endpoints_by_visit(
+    adeff: pd.DataFrame, adsl: pd.DataFrame, design: str, params: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Table 2: each endpoint at each scheduled visit, n and median [min-max] per group.
+
+    Analysed rows only (ANL01FL = Y; unscheduled values are listed in the data
+    quality notebook). Yes/no endpoints show n/N (%) in remission instead.
+    """
+    params = list(params or ENDPOINTS)
+    groups = participant_groups(adsl, design)
+    anl = analysed(adeff)
+    rows = []
+    for code in params:
+        label, decimals = ENDPOINTS[code]
+        d = anl[(anl["PARAMCD"] == code) & anl["AVAL"].notna()]
+        for visit in _visit_order(d):
+            v = d[d["AVISIT"] == visit]
+            row = {"Endpoint": label, "Visit": visit}
+            for name, ids in groups.items():
+                vals = v.loc[v["USUBJID"].isin(ids), "AVAL"]
+                prefix = "" if len(groups) == 1 else f"{name}: "
+                row[f"{prefix}n"] = str(len(vals))
+                if code in BINARY_ENDPOINTS:
+                    summary = format_n_pct(int((vals == 1).sum()), len(vals))
+                else:
+                    summary = format_median_range(vals, decimals)
+                row[f"{prefix}Median [min-max]"] = summary
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def baseline_frame(adsl: pd.DataFrame, adeff: pd.DataFrame) -> pd.DataFrame:
+    """One row per participant: ADSL characteristics and baseline endpoint values."""
+    base = adeff[adeff["ABLFL"].eq("Y").fillna(False) & adeff["PARAMCD"].isin(BASELINE_ENDPOINTS)]
+    wide = base.pivot(index="USUBJID", columns="PARAMCD", values="AVAL")
+    wide = wide.reindex(columns=[c for c in BASELINE_ENDPOINTS if c in wide.columns])
+    cols = ["USUBJID", "ARM", *ADSL_CHARACTERISTICS, *CATEGORICAL]
+    out = adsl[[c for c in cols if c in adsl.columns]].merge(
+        wide.reset_index(), on="USUBJID", how="left"
+    )
+    return out.sort_values("USUBJID", ignore_index=True)
+
+
+def baseline_characteristics(adsl: pd.DataFrame, adeff: pd.DataFrame, design: str) -> pd.DataFrame:
+    """Table 1 (tableone): by ARM for an unblinded randomised cohort, else overall.
+
+    Continuous rows are median [min,max] for a single-arm or blinded cohort (few
+    participants) and median [Q1,Q3] by arm; categorical rows n (%).
+    """
+    from tableone import TableOne
+
+    data = baseline_frame(adsl, adeff)
+    labels = {k: v[0] for k, v in ADSL_CHARACTERISTICS.items()}
+    labels |= {code: f"Baseline {ENDPOINTS[code][0]}" for code in BASELINE_ENDPOINTS}
+    labels |= CATEGORICAL
+    decimals = {k: v[1] for k, v in ADSL_CHARACTERISTICS.items()}
+    decimals |= {code: ENDPOINTS[code][1] for code in BASELINE_ENDPOINTS}
+    continuous = [
+        c
+        for c in [*ADSL_CHARACTERISTICS, *BASELINE_ENDPOINTS]
+        if c in data and data[c].notna().any()
+    ]
+    categorical = [c for c in CATEGORICAL if c in data]
+    split = by_arm(adsl, design)
+    with warnings.catch_warnings():
+        # tableone 0.9.6 sets rows with partial MultiIndex keys (deprecated in pandas 3)
+        warnings.filterwarnings("ignore", module="tableone")
+        warnings.filterwarnings("ignore", message=".*full-length tuple key.*")
+        table = TableOne(
+            data,
+            columns=[*continuous, *categorical],
+            categorical=categorical,
+            continuous=continuous,
+            nonnormal=continuous,
+            min_max=None if split else continuous,
+            groupby="ARM" if split else None,
+            rename={k: labels[k] for k in [*continuous, *categorical]},
+            decimals={k: decimals[k] for k in continuous},
+            missing=True,
+            overall=True,
+        )
+    return tidy_tableone(table.tableone)
+
+
+def tidy_tableone(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flatten tableone's MultiIndex into Characteristic, Level and one column per group."""
+    out = frame.copy()
+    out.columns = [c[-1] if isinstance(c, tuple) else str(c) for c in out.columns]
+    out = out.reset_index()
+    out.columns = ["Characteristic", "Level", *out.columns[2:]]
+    out["Level"] = out["Level"].replace({"0": "", 0: ""})
+    out = out.astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+    groups = [c for c in out.columns[2:] if c not in {"Missing", OVERALL}]
+    cols = ["Characteristic", "Level", *groups, OVERALL, "Missing"]
+    return out[[c for c in cols if c in out.columns]]
+
+
+def safety_table(
+    ae_overview: pd.DataFrame, ae_by_term: pd.DataFrame, hypo_rates: pd.DataFrame
+) -> pd.DataFrame:
+    """Table 3: adverse-event overview, events by SOC and preferred term, hypoglycaemia.
+
+    Per arm (ARM of the safety tables, Total when there are several): participants
+    with at least one event n/N (%), number of events, and for hypoglycaemia over
+    the whole follow-up also events per participant-year.
+    """
+    arms = list(dict.fromkeys(ae_overview["ARM"]))
+    multi = len(arms) > 1
+
+    def cols(arm: str) -> tuple[str, str, str]:
+        prefix = f"{arm}: " if multi else ""
+        return (
+            f"{prefix}Participants, n/N (%)",
+            f"{prefix}Events",
+            f"{prefix}Events per participant-year",
+        )
+
+    rows: list[dict[str, str]] = []
+
+    def add(section: str, item: str, frame: pd.DataFrame, rate: bool = False) -> None:
+        row = {"Section": section, "Item": item}
+        for arm in arms:
+            c_n, c_ev, c_rate = cols(arm)
+            r = frame[frame["ARM"] == arm]
+            if r.empty:
+                n_arm = int(ae_overview.loc[ae_overview["ARM"] == arm, "N_ARM"].iloc[0])
+                row |= {c_n: format_n_pct(0, n_arm), c_ev: "0", c_rate: "0.00" if rate else ""}
+                continue
+            r = r.iloc[0]
+            n_arm = int(r["N_ARM"] if "N_ARM" in r else r["N_PARTICIPANTS"])
+            n_with = int(r["N_WITH_EVENT"] if "N_WITH_EVENT" in r else r["N_PARTICIPANTS"])
+            row[c_n] = format_n_pct(n_with, n_arm)
+            row[c_ev] = str(int(r["N_EVENTS"]))
+            row[c_rate] = format_number(float(r["RATE_PER_PY"]), 2) if rate else ""
+        rows.append(row)
+
+    for category in dict.fromkeys(ae_overview["CATEGORY"]):
+        add("Adverse events", category, ae_overview[ae_overview["CATEGORY"] == category])
+    terms = ae_by_term.fillna({"AEDECOD": ""})
+    for (soc, pt), frame in terms.groupby(["AESOC", "AEDECOD"], sort=True):
+        item = soc if pt == "" else f"    {pt}"
+        add("By system organ class and preferred term", item, frame)
+    overall = hypo_rates[hypo_rates["PERIOD"] == "Overall"]
+    for level in ["Level 1", "Level 2", "Level 3", "Any level"]:
+        add(
+            "Hypoglycaemia (ADA level), whole follow-up",
+            level,
+            overall[overall["LEVEL"] == level],
+            rate=True,
+        )
+    table = pd.DataFrame(rows)
+    rate_cols = [cols(a)[2] for a in arms]
+    keep = [c for c in table.columns if c not in rate_cols or table[c].ne("").any()]
+    return table[keep]
+
+
+def _html_document(frame: pd.DataFrame, caption: str, note: str) -> str:
+    body = frame.to_html(index=False, border=0, na_rep="", escape=True, classes="table")
+    style = (
+        "body{font-family:DejaVu Sans,Arial,sans-serif;font-size:13px;margin:1.5em}"
+        "table{border-collapse:collapse}th,td{padding:3px 8px;text-align:left;"
+        "border-bottom:1px solid #ddd;white-space:pre}th{border-bottom:2px solid #333}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(caption)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        f"<h1>{html.escape(caption)}</h1>\n{body}\n<p>{html.escape(note)}</p>\n</body>\n</html>\n"
+    )
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX's special characters in plain text."""
+    special = {
+        "\\": r"\textbackslash{}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+        **{ch: "\\" + ch for ch in "&%$#_{}"},
+    }
+    return "".join(special.get(ch, ch) for ch in text)
+
+
+def _latex(frame: pd.DataFrame, caption: str, label: str, note: str) -> str:
+    tex = frame.to_latex(
+        index=False, escape=True, caption=latex_escape(caption), label=label, na_rep=""
+    )
+    if note:
+        tex = tex.replace(
+            r"\end{table}", f"\\par\\footnotesize {latex_escape(note)}\n\\end{{table}}"
+        )
+    return tex
+
+
+def write_table(
+    frame: pd.DataFrame, paths: Sequence[str | Path], caption: str, note: str = ""
+) -> list[Path]:
+    """Write a display table to each path: .csv, .html (standalone page) or .tex."""
+    out = []
+    for p in map(Path, paths):
+        label = f"tab:{p.stem}"
+        if p.suffix == ".csv":
+            out.append(write_csv(frame, p))
+        elif p.suffix == ".html":
+            out.append(write_text(_html_document(frame, caption, note), p))
+        elif p.suffix == ".tex":
+            out.append(write_text(_latex(frame, caption, label, note), p))
+        else:
+            raise ValueError(f"unsupported table format {p.suffix!r}: use .csv, .html or .tex")
+    return out
+
+
+def hypoglycaemia_by_level(adhypo: pd.DataFrame) -> pd.DataFrame:
+    """Hypoglycaemia events per participant by ADA level (entries without a level apart)."""
+    ev = adhypo.assign(
+        LEVEL=np.where(
+            adhypo["LEVEL"].notna(),
+            "Level " + adhypo["LEVEL"].astype("string"),
+            "Not hypoglycaemia",
+        )
+    )
+    out = ev.groupby(["USUBJID", "LEVEL"]).size().unstack(fill_value=0)
+    return out.reset_index().rename_axis(columns=None)
+
+
+def read_stats(path: str | Path) -> pd.DataFrame:
+    """Read a stats table (text stays text; an empty cell is missing)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def stats_table(path: str | Path, params: Sequence[str] | None = None) -> pd.DataFrame:
+    """A stats table, restricted to the endpoints ``params`` when it has a PARAMCD column."""
+    frame = read_stats(path)
+    if params is not None and "PARAMCD" in frame.columns:
+        frame = frame[frame["PARAMCD"].isin(list(params))]
+    return frame.reset_index(drop=True)
+
+
+def show(frame: pd.DataFrame, float_digits: int = 4) -> Any:
+    """``frame`` as an HTML table without its index, for notebooks (same bytes every run)."""
+    from IPython.display import HTML
+
+    text = frame.to_html(
+        index=False, border=0, na_rep="", float_format=lambda x: f"{x:.{float_digits}g}"
+    )
+    return HTML(text)

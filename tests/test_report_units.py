@@ -1,0 +1,404 @@
+"""Report functions on small hand-made frames, with hand-worked expectations."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from plmsc.report import figures, numbers, quality, tables
+from plmsc.report.catalogue import FIGURES, NOTEBOOK_NAMES, notebook_inputs, notebook_values
+from plmsc.report.notebooks import index_html, index_links, notebook_parameters, scrub_notebook
+from plmsc.report.style import DAYS_PER_MONTH, figure_bytes, participant_palette, study_month
+
+IDS = ["P1-001", "P1-002", "P1-003"]
+
+
+def _rows(code: str, visit: str, day: int, values, base=None, pchg=None) -> list[dict]:
+    rows = []
+    for i, uid in enumerate(IDS):
+        rows.append(
+            {
+                "USUBJID": uid,
+                "PARAMCD": code,
+                "AVISIT": visit,
+                "AVISITN": day,
+                "ADY": day,
+                "AVAL": values[i],
+                "BASE": None if base is None else base[i],
+                "PCHG": None if pchg is None else pchg[i],
+                "ABLFL": "Y" if visit == "Baseline" else None,
+                "ANL01FL": "Y",
+            }
+        )
+    return rows
+
+
+@pytest.fixture()
+def adeff() -> pd.DataFrame:
+    """Three participants. CPAUC 0.2/0.4/0.9 at baseline, 0.1/0.3/0.6 at month 12:
+    % changes -50, -25, -33.33 -> median -33.333. GADA % change: month 1 -10/-20/-30
+    (median -20), month 3 -40/-50/-45 (median -45, the nadir), month 6 -5/0/5.
+    REMISS: month 1 yes/yes/no, month 3 yes/no/no, month 12 no/no/no."""
+    rows = [
+        *_rows("CPAUC", "Baseline", -7, [0.2, 0.4, 0.9], [0.2, 0.4, 0.9], [0, 0, 0]),
+        *_rows("CPAUC", "Month 12", 365, [0.1, 0.3, 0.6], [0.2, 0.4, 0.9], [-50, -25, -100 / 3]),
+        *_rows("GADA", "Baseline", -7, [100, 200, 300], [100, 200, 300], [0, 0, 0]),
+        *_rows("GADA", "Month 1", 30, [90, 160, 210], [100, 200, 300], [-10, -20, -30]),
+        *_rows("GADA", "Month 3", 90, [60, 100, 165], [100, 200, 300], [-40, -50, -45]),
+        *_rows("GADA", "Month 6", 180, [95, 200, 315], [100, 200, 300], [-5, 0, 5]),
+        *_rows("REMISS", "Baseline", -7, [0, 0, 0]),
+        *_rows("REMISS", "Month 1", 30, [1, 1, 0]),
+        *_rows("REMISS", "Month 3", 90, [1, 0, 0]),
+        *_rows("REMISS", "Month 12", 365, [0, 0, 0]),
+    ]
+    frame = pd.DataFrame(rows)
+    # an unscheduled value and a non-analysed repeat that summaries must ignore
+    extra = [
+        {
+            **rows[0],
+            "AVISIT": "UNSCHEDULED",
+            "AVISITN": None,
+            "ADY": 200,
+            "AVAL": 5.0,
+            "ABLFL": None,
+        },
+        {**rows[3], "ADY": 370, "AVAL": 9.0, "ANL01FL": None},
+    ]
+    frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    return frame.astype({"AVISITN": "Int64", "ADY": "Int64", "AVAL": float})
+
+
+@pytest.fixture()
+def adsl() -> pd.DataFrame:
+    return pd.DataFrame({"USUBJID": IDS, "ARM": "PLMSC"})
+
+
+# --- formatting ------------------------------------------------------------------------
+
+
+def test_median_and_range_of_a_small_frame():
+    assert tables.format_median_range([1, 2, 3, 10], 1) == "2.5 [1.0-10.0]"
+    assert tables.format_median_range(pd.Series([0.2, np.nan, 0.9, 0.4]), 3) == (
+        "0.400 [0.200-0.900]"
+    )
+    assert tables.format_median_range([-3, -1, 2], 1) == "-1.0 [-3.0 to 2.0]"
+    assert tables.format_median_range([np.nan], 2) == ""
+
+
+def test_numbers_round_half_away_from_zero():
+    assert tables.format_number(2.5, 0) == "3"
+    assert tables.format_number(0.125, 2) == "0.13"
+    assert tables.format_number(-0.125, 2) == "-0.13"
+    assert tables.format_number(-0.0001, 2) == "0.00"
+    assert tables.format_n_pct(2, 3) == "2/3 (67 %)"
+    assert tables.format_n_pct(0, 0) == "0/0"
+
+
+# --- Table 2 ---------------------------------------------------------------------------
+
+
+def test_endpoints_by_visit_single_arm(adeff, adsl):
+    t2 = tables.endpoints_by_visit(adeff, adsl, "single_arm", ["CPAUC", "REMISS"])
+    assert list(t2.columns) == ["Endpoint", "Visit", "n", "Median [min-max]"]
+    cp = t2[t2["Endpoint"].str.startswith("C-peptide")].set_index("Visit")
+    # unscheduled (5.0) and non-analysed (9.0) values are not in the summary
+    assert list(cp.index) == ["Baseline", "Month 12"]
+    assert cp.loc["Baseline", "n"] == "3"
+    assert cp.loc["Baseline", "Median [min-max]"] == "0.400 [0.200-0.900]"
+    assert cp.loc["Month 12", "Median [min-max]"] == "0.300 [0.100-0.600]"
+    rem = t2[t2["Endpoint"].str.startswith("Partial")].set_index("Visit")
+    assert rem.loc["Month 1", "Median [min-max]"] == "2/3 (67 %)"
+    assert rem.loc["Month 12", "Median [min-max]"] == "0/3 (0 %)"
+
+
+def test_endpoints_by_visit_by_arm_when_randomised(adeff):
+    adsl = pd.DataFrame({"USUBJID": IDS, "ARM": ["MSC", "MSC", "PLACEBO"]})
+    t2 = tables.endpoints_by_visit(adeff, adsl, "randomised", ["CPAUC"])
+    assert list(t2.columns[2:]) == [
+        "MSC: n",
+        "MSC: Median [min-max]",
+        "PLACEBO: n",
+        "PLACEBO: Median [min-max]",
+        "Overall: n",
+        "Overall: Median [min-max]",
+    ]
+    base = t2.iloc[0]
+    assert base["MSC: Median [min-max]"] == "0.300 [0.200-0.400]"
+    assert base["PLACEBO: n"] == "1"
+    # blinded: one pooled group, whatever the design
+    blinded = adsl.assign(ARM="BLINDED")
+    assert list(tables.endpoints_by_visit(adeff, blinded, "randomised", ["CPAUC"]).columns) == [
+        "Endpoint",
+        "Visit",
+        "n",
+        "Median [min-max]",
+    ]
+
+
+# --- Table 1 ---------------------------------------------------------------------------
+
+
+def _adsl_full(arms: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "USUBJID": IDS,
+            "ARM": arms,
+            "AGE": [10.0, 12.0, 15.0],
+            "SEX": ["M", "F", "M"],
+            "DIABDUR": [30, 40, 50],
+            "HEIGHTBL": [140.0, 150.0, 160.0],
+            "WEIGHTBL": [35.0, 45.0, 55.0],
+            "BMIBL": [17.9, 20.0, 21.5],
+            "DKAONSET": ["Y", "N", "N"],
+        }
+    )
+
+
+def test_table1_overall_with_min_max_for_a_single_arm(adeff):
+    t1 = tables.baseline_characteristics(_adsl_full(["PLMSC"] * 3), adeff, "single_arm")
+    assert list(t1.columns) == ["Characteristic", "Level", "Overall", "Missing"]
+    row = t1[t1["Characteristic"].str.startswith("Age")].iloc[0]
+    assert row["Characteristic"] == "Age (years), median [min,max]"
+    assert row["Overall"] == "12.0 [10.0,15.0]"
+    males = t1[(t1["Characteristic"] == "Sex, n (%)") & (t1["Level"] == "M")].iloc[0]
+    assert males["Overall"] == "2 (66.7)"
+    cp = t1[t1["Characteristic"].str.contains("C-peptide")].iloc[0]
+    assert cp["Overall"] == "0.400 [0.200,0.900]"
+
+
+def test_table1_by_arm_for_an_unblinded_randomised_cohort(adeff):
+    t1 = tables.baseline_characteristics(_adsl_full(["MSC", "MSC", "PLACEBO"]), adeff, "randomised")
+    assert list(t1.columns) == ["Characteristic", "Level", "MSC", "PLACEBO", "Overall", "Missing"]
+    assert t1.iloc[0]["MSC"] == "2" and t1.iloc[0]["PLACEBO"] == "1"
+
+
+# --- Table 3 ---------------------------------------------------------------------------
+
+
+def test_safety_table_counts_and_rates():
+    overview = pd.DataFrame(
+        {
+            "ARM": "PLMSC",
+            "CATEGORY": ["Any adverse event", "Serious adverse event"],
+            "N_PARTICIPANTS": [3, 0],
+            "N_ARM": 4,
+            "PCT": [75.0, 0.0],
+            "N_EVENTS": [5, 0],
+        }
+    )
+    by_term = pd.DataFrame(
+        {
+            "ARM": "PLMSC",
+            "AESOC": ["Nervous system disorders", "Nervous system disorders"],
+            "AEDECOD": [np.nan, "Headache"],
+            "N_PARTICIPANTS": [2, 2],
+            "N_ARM": 4,
+            "PCT": [50.0, 50.0],
+            "N_EVENTS": [3, 3],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "ARM": "PLMSC",
+            "PERIOD": ["Overall"] * 4,
+            "LEVEL": ["Level 1", "Level 2", "Level 3", "Any level"],
+            "N_EVENTS": [6, 2, 0, 8],
+            "N_WITH_EVENT": [2, 1, 0, 2],
+            "N_PARTICIPANTS": 4,
+            "PY": 4.0,
+            "RATE_PER_PY": [1.5, 0.5, 0.0, 2.0],
+        }
+    )
+    t3 = tables.safety_table(overview, by_term, rates).set_index("Item")
+    assert t3.loc["Any adverse event", "Participants, n/N (%)"] == "3/4 (75 %)"
+    assert t3.loc["Any adverse event", "Events"] == "5"
+    assert t3.loc["Serious adverse event", "Participants, n/N (%)"] == "0/4 (0 %)"
+    assert t3.loc["    Headache", "Events"] == "3"
+    assert t3.loc["Level 1", "Events per participant-year"] == "1.50"
+    assert t3.loc["Level 3", "Participants, n/N (%)"] == "0/4 (0 %)"
+    assert t3.loc["Any level", "Events"] == "8"
+
+
+def test_table_files_in_three_formats(tmp_path):
+    frame = pd.DataFrame({"Endpoint": ["HbA1c (%)"], "Median [min-max]": ["7.1 [6.5-8.0]"]})
+    paths = [tmp_path / f"t.{ext}" for ext in ("csv", "html", "tex")]
+    tables.write_table(frame, paths, "Table X. Test & check", "50 % of n_total")
+    assert paths[0].read_text() == "Endpoint,Median [min-max]\nHbA1c (%),7.1 [6.5-8.0]\n"
+    html = paths[1].read_text()
+    assert "<title>Table X. Test &amp; check</title>" in html and "<td>HbA1c (%)</td>" in html
+    tex = paths[2].read_text()
+    assert r"HbA1c (\%)" in tex and r"\caption{Table X. Test \& check}" in tex
+    assert r"50 \% of n\_total" in tex
+
+
+# --- numbers.json ----------------------------------------------------------------------
+
+
+def test_numbers_on_a_hand_made_adeff(adeff, adsl):
+    overview = pd.DataFrame(
+        {
+            "ARM": "PLMSC",
+            "CATEGORY": ["Any adverse event", "Serious adverse event", "Grade 3 or higher"],
+            "N_PARTICIPANTS": [3, 1, 0],
+            "N_ARM": 3,
+            "PCT": [100.0, 33.3, 0.0],
+            "N_EVENTS": [7, 1, 0],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "ARM": "PLMSC",
+            "PERIOD": ["Days 0-30", "Overall", "Overall"],
+            "LEVEL": ["Level 1", "Level 1", "Level 3"],
+            "N_EVENTS": [1, 4, 1],
+            "N_WITH_EVENT": [1, 2, 1],
+            "N_PARTICIPANTS": 3,
+            "PY": 3.0,
+            "RATE_PER_PY": [9.9, 4 / 3, 1 / 3],
+        }
+    )
+    n = numbers.results_numbers(adsl, adeff, overview, rates, "single_arm")
+    assert n["n"] == 3
+    assert n["remission"]["n_first_visit"] == 2
+    assert n["remission"]["visits"] == ["Month 1", "Month 3"]
+    assert n["remission"]["by_visit"][1] == {"visit": "Month 1", "n_assessed": 3, "n_remission": 2}
+    cp = n["cpeptide_auc"]
+    assert (cp["median_baseline"], cp["median_comparison"]) == (0.4, 0.3)
+    assert cp["median_pct_change"] == -33.333
+    assert n["antibody_nadir"]["GADA"] == {"visit": "Month 3", "median_pct_change": -45.0}
+    assert n["antibody_nadir"]["ZNT8A"] == {"visit": None, "median_pct_change": None}
+    assert n["adverse_events"]["serious"] == {"n_participants": 1, "n_events": 1}
+    assert n["adverse_events"]["grade3_or_higher"]["n_participants"] == 0
+    assert n["hypoglycaemia"]["level_1"] == {
+        "n_events": 4,
+        "n_participants": 2,
+        "rate_per_participant_year": 1.333,
+    }
+    text = numbers.numbers_json(n)
+    assert text == numbers.numbers_json(json.loads(text)) and text.endswith("}\n")
+    keys = list(json.loads(text))
+    assert keys == sorted(keys)
+
+
+# --- data quality ----------------------------------------------------------------------
+
+
+def test_reconciliation_by_file_adds_kept_and_excluded():
+    recon = pd.DataFrame(
+        {
+            "SRCFILE": ["lis/A.csv", "lis/A.csv", "lis/A.csv", "lis/B.csv"],
+            "DISPOSITION": ["kept", "excluded", "excluded", "kept"],
+            "REASON": ["adlb", "duplicate", "other patient", "adlb"],
+            "N": [10, 3, 2, 7],
+        }
+    )
+    out = quality.reconciliation_by_file(recon).set_index("SRCFILE")
+    assert out.loc["lis/A.csv", ["READ", "KEPT", "EXCLUDED"]].tolist() == [15, 10, 5]
+    assert out.loc["lis/A.csv", "duplicate"] == 3
+    assert out.loc["lis/B.csv", ["READ", "EXCLUDED", "other patient"]].tolist() == [7, 0, 0]
+
+
+def test_visit_completeness_counts_analysed_values(adeff, adsl):
+    wide = quality.visit_completeness(adeff, adsl).set_index("PARAMCD")
+    assert wide.loc["CPAUC", "Baseline"] == "3/3"
+    assert wide.loc["CPAUC", "Month 1"] == ""
+    assert list(wide.columns)[:3] == ["Baseline", "Month 1", "Month 3"]
+
+
+# --- figures and palette ---------------------------------------------------------------
+
+
+def test_palette_is_keyed_by_usubjid_not_row_order():
+    ids = ["P1-003", "P1-001", "P1-002", "P1-001"]
+    a = participant_palette(ids)
+    b = participant_palette(list(reversed(ids)))
+    assert a == b
+    assert list(a) == ["P1-001", "P1-002", "P1-003"]
+    assert len(set(a.values())) == 3
+    many = participant_palette(f"P2-{i:03d}" for i in range(30))
+    assert len(set(many.values())) == 30
+    assert many == participant_palette(sorted(many, reverse=True))
+
+
+def test_study_month_is_days_over_30_4375():
+    assert DAYS_PER_MONTH == 30.4375
+    assert study_month(365.25) == 12.0
+    assert study_month(np.array([0.0, 30.4375]))[1] == 1.0
+
+
+def test_figure_bytes_carry_no_dates_or_versions():
+    def make() -> Figure:
+        fig = Figure(figsize=(2, 2))
+        fig.subplots().plot([0, 1], [0, 1])
+        return fig
+
+    png1, png2 = figure_bytes(make(), "png"), figure_bytes(make(), "png")
+    pdf1, pdf2 = figure_bytes(make(), "pdf"), figure_bytes(make(), "pdf")
+    assert png1 == png2 and pdf1 == pdf2
+    assert png1.startswith(b"\x89PNG") and b"Software" not in png1
+    assert b"CreationDate" not in pdf1 and b"Producer" not in pdf1
+
+
+def test_remission_figure_on_hand_made_adeff(adeff, adsl):
+    fig = figures.fig_remission(adeff, adsl)
+    ax = fig.axes[0]
+    filled, empty = ax.collections
+    assert len(filled.get_offsets()) == 3  # month 1: two participants, month 3: one
+    assert len(empty.get_offsets()) == 9
+    assert [t.get_text() for t in ax.get_yticklabels()] == IDS
+    assert ax.get_xlabel() == "Time since infusion (months)"
+    assert len(FIGURES) == 6
+
+
+# --- notebooks -------------------------------------------------------------------------
+
+
+def test_notebook_inputs_and_relative_parameters():
+    inputs = notebook_inputs("03_beta_cell", "single_arm", "/r/phase1")
+    assert inputs["adsl"] == "/r/phase1/adam/adsl.csv"
+    assert inputs["tests_exploratory_tests"] == "/r/phase1/stats/exploratory_tests.csv"
+    randomised = notebook_inputs("03_beta_cell", "randomised", "/r/p2")
+    assert {"tests_ancova", "tests_trajectories"} <= set(randomised)
+    values = notebook_values(
+        "03_beta_cell", "phase1", {"design": "single_arm", "analysis": {"blq": "half"}}
+    )
+    params = notebook_parameters(inputs, "/r/phase1/notebooks", values)
+    assert params == {
+        "cohort": "phase1",
+        "design": "single_arm",
+        "blq": "half",
+        "adsl": "../adam/adsl.csv",
+        "adlb": "../adam/adlb.csv",
+        "adeff": "../adam/adeff.csv",
+        "tests": ["../stats/exploratory_tests.csv"],
+    }
+
+
+def test_scrub_removes_timestamps_and_random_ids():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["injected-parameters"]})
+    cell.metadata["papermill"] = {"start_time": "t0", "end_time": "t1", "duration": 0.1}
+    cell.metadata["execution"] = {"iopub.execute_input": "t0"}
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {
+        "start_time": "t0",
+        "input_path": "/abs/in.ipynb",
+        "output_path": "/abs/out.ipynb",
+        "parameters": {"cohort": "phase1"},
+    }
+    scrub_notebook(nb)
+    assert nb.metadata["papermill"] == {"parameters": {"cohort": "phase1"}}
+    assert cell.id == "injected-parameters"
+    assert "papermill" not in cell.metadata and "execution" not in cell.metadata
+
+
+def test_index_links_every_notebook():
+    page = index_html("phase1", "Single arm <n=4>", index_links(["manuscript/numbers.json"]))
+    for name in NOTEBOOK_NAMES:
+        assert f'href="notebooks/{name}.html"' in page
+    assert 'href="manuscript/numbers.json"' in page and "Single arm &lt;n=4&gt;" in page

@@ -1,0 +1,75 @@
+"""Helpers of the report rules: manuscript outputs and notebook inputs."""
+
+from plmsc.report.catalogue import (
+    DATASETS,
+    FIGURE_FORMATS,
+    FIGURE_TITLES,
+    NOTEBOOK_NAMES,
+    STATS,
+    TABLE_FORMATS,
+    TABLES,
+    notebook_inputs,
+)
+
+MANUSCRIPT = f"{RESULTS}/{{cohort}}/manuscript"
+# The notebook templates live with the Snakefile, wherever the run's directory is.
+NOTEBOOK_TEMPLATES = [
+    f"{workflow.basedir}/notebooks/{name}.ipynb" for name in NOTEBOOK_NAMES
+]
+
+
+def manuscript_outputs():
+    """Tables (CSV, HTML, LaTeX), figures (PNG, PDF) and numbers.json; the figures
+    and the HTML tables go into the Snakemake report with their captions."""
+    out = {}
+    for name in TABLES:
+        for fmt in TABLE_FORMATS:
+            path = f"{MANUSCRIPT}/{name}.{fmt}"
+            if fmt == "html":
+                path = report(
+                    path,
+                    caption=f"../report/{name}.rst",
+                    category="Tables",
+                    subcategory="Cohort {cohort}",
+                    labels={"cohort": "{cohort}", "table": name},
+                )
+            out[f"{name}_{fmt}"] = path
+    for name in FIGURE_TITLES:
+        for fmt in FIGURE_FORMATS:
+            path = f"{MANUSCRIPT}/{name}.{fmt}"
+            if fmt == "png":
+                path = report(
+                    path,
+                    caption=f"../report/{name}.rst",
+                    category="Figures",
+                    subcategory="Cohort {cohort}",
+                    labels={"cohort": "{cohort}", "figure": name},
+                )
+            out[f"{name}_{fmt}"] = path
+    out["numbers"] = f"{MANUSCRIPT}/numbers.json"
+    return out
+
+
+def report_inputs(wildcards):
+    """Analysis datasets and safety tables the manuscript reads."""
+    cohort_dir = f"{RESULTS}/{wildcards.cohort}"
+    paths = {name: f"{cohort_dir}/adam/{name}.csv" for name in DATASETS}
+    return paths | {name: f"{cohort_dir}/stats/{name}.csv" for name in STATS}
+
+
+def notebook_data(wildcards):
+    """Every analysis dataset and stats table the cohort's notebooks read (by design)."""
+    design = cohort_config(wildcards)["design"]
+    paths = {}
+    for name in NOTEBOOK_NAMES:
+        paths |= notebook_inputs(name, design, f"{RESULTS}/{wildcards.cohort}")
+    return paths
+
+
+def manuscript_files(wildcards):
+    """Manuscript files linked from the index page, relative to the cohort folder."""
+    return [
+        *[f"manuscript/{t}.html" for t in TABLES],
+        *[f"manuscript/{f}.pdf" for f in FIGURE_TITLES],
+        "manuscript/numbers.json",
+    ]
