@@ -5,6 +5,11 @@ Every function takes analysis datasets and returns a :class:`matplotlib.figure.F
 per participant from :func:`~plmsc.report.style.participant_palette` in every
 figure, a black median line (one line style per arm in a randomised, unblinded
 cohort), units on the axes and time as study months (AVISITN / 30.4375).
+
+A cohort of more than :data:`MAX_PARTICIPANT_LINES` participants (phase 2) is
+drawn by its summaries instead: median and interquartile band per arm, the share
+in remission per visit, and event counts per study month, so a figure of 10,000
+participants is as quick and as readable as one of four.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
 from plmsc.report.style import MEDIAN_COLOUR, participant_palette, study_month, use_style
@@ -28,6 +34,15 @@ Palette = Mapping[str, tuple[float, float, float]]
 MONTH_LABEL = "Time since infusion (months)"
 #: Participants beyond which the per-participant legend is left out.
 MAX_LEGEND = 12
+#: Participants beyond which figures show summaries instead of one line per participant.
+MAX_PARTICIPANT_LINES = 40
+BAND_ALPHA = 0.15
+
+
+def _many(palette: Palette) -> bool:
+    return len(palette) > MAX_PARTICIPANT_LINES
+
+
 MEDIAN_STYLES = ("-", "--", ":", "-.")
 
 
@@ -52,6 +67,9 @@ def _trajectories(
     if d.empty:
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
         return
+    if _many(palette):
+        _bands(ax, d, x, y, groups)
+        return
     ids = [u for u in palette if u in set(d["USUBJID"])]
     sns.lineplot(
         data=d,
@@ -74,8 +92,27 @@ def _trajectories(
         ax.plot(med.index, med.to_numpy(), color=MEDIAN_COLOUR, linewidth=2.4, linestyle=style)
 
 
+def _bands(ax: Axes, d: pd.DataFrame, x: str, y: str, groups: Mapping[str, Sequence[str]]) -> None:
+    """Median line and interquartile band of each group over ``x`` (large cohorts)."""
+    for members, style in zip(groups.values(), MEDIAN_STYLES, strict=False):
+        q = d[d["USUBJID"].isin(members)].groupby(x, sort=True)[y].quantile([0.25, 0.5, 0.75])
+        q = q.unstack()
+        ax.fill_between(
+            q.index, q[0.25], q[0.75], color=MEDIAN_COLOUR, alpha=BAND_ALPHA, linewidth=0
+        )
+        ax.plot(
+            q.index,
+            q[0.5],
+            color=MEDIAN_COLOUR,
+            linewidth=2.4,
+            linestyle=style,
+            marker="o",
+            markersize=3,
+        )
+
+
 def _legend(fig: Figure, palette: Palette, groups: Mapping[str, Sequence[str]]) -> None:
-    handles: list[Line2D] = []
+    handles: list[Line2D | Patch] = []
     if len(palette) <= MAX_LEGEND:
         handles = [
             Line2D([], [], color=c, marker="o", markersize=4, linewidth=1, label=u)
@@ -86,6 +123,8 @@ def _legend(fig: Figure, palette: Palette, groups: Mapping[str, Sequence[str]]) 
         handles.append(
             Line2D([], [], color=MEDIAN_COLOUR, linewidth=2.4, linestyle=style, label=label)
         )
+    if _many(palette):
+        handles.append(Patch(color=MEDIAN_COLOUR, alpha=BAND_ALPHA, label="Interquartile range"))
     fig.legend(handles=handles, loc="outside right upper", frameon=False)
 
 
@@ -176,16 +215,37 @@ def fig_glycaemic_control(
     return fig
 
 
-def fig_remission(adeff: pd.DataFrame, adsl: pd.DataFrame) -> Figure:
+def _remission_share(d: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> Figure:
+    """Participants in partial remission (%) per visit, one line per group."""
+    fig = Figure(figsize=(5.6, 3.4), layout="constrained")
+    ax = fig.subplots()
+    handles = []
+    for (name, members), style in zip(groups.items(), MEDIAN_STYLES, strict=False):
+        share = 100 * d[d["USUBJID"].isin(members)].groupby("MONTH", sort=True)["AVAL"].mean()
+        ax.plot(share.index, share.to_numpy(), color=MEDIAN_COLOUR, linestyle=style, marker="o")
+        label = "All participants" if name == "Median" else name
+        handles.append(
+            Line2D([], [], color=MEDIAN_COLOUR, linestyle=style, marker="o", label=label)
+        )
+    ax.set_ylabel("In partial remission (%)")
+    ax.set_ylim(0, 100)
+    _month_axis(ax, d["MONTH"])
+    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    return fig
+
+
+def fig_remission(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str = "single_arm") -> Figure:
     """Partial remission (IDAA1c <= threshold) per participant and visit.
 
     Filled squares: in remission; open squares: not in remission; no square: not
-    assessed.
+    assessed. Large cohorts: the share in remission per visit and arm.
     """
     palette = participant_palette(adsl["USUBJID"])
     ids = list(palette)
     d = _with_month(analysed(adeff).query("PARAMCD == 'REMISS'"))
     d = d[d["AVAL"].notna()]
+    if _many(palette):
+        return _remission_share(d, median_groups(adsl, design))
     row = {u: i for i, u in enumerate(ids)}
     fig = Figure(figsize=(5.6, 0.9 + 0.28 * len(ids)), layout="constrained")
     ax = fig.subplots()
@@ -241,26 +301,64 @@ def fig_autoantibodies(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str) -> 
 HYPO_MARKERS = {1: ("o", "Hypoglycaemia level 1"), 2: ("^", "Level 2"), 3: ("*", "Level 3")}
 
 
-def fig_safety_timeline(adae: pd.DataFrame, adhypo: pd.DataFrame, adsl: pd.DataFrame) -> Figure:
+def _events_per_month(
+    adae: pd.DataFrame, adhypo: pd.DataFrame, groups: Mapping[str, Sequence[str]]
+) -> Figure:
+    """Adverse-event onsets and hypoglycaemia events per study month and group."""
+    fig = Figure(figsize=(9.0, 3.2), layout="constrained")
+    axes = fig.subplots(1, 2, sharex=True)
+    hypo = adhypo[adhypo["LEVEL"].notna()]
+    panels = [
+        (axes[0], adae, "ASTDY", "Adverse events starting"),
+        (axes[1], hypo, "ADY", "Hypoglycaemia events"),
+    ]
+    handles = []
+    for ax, events, day, label in panels:
+        for (name, members), style in zip(groups.items(), MEDIAN_STYLES, strict=False):
+            e = events[events["USUBJID"].isin(members)]
+            month = np.floor(study_month(e[day].astype(float).clip(lower=0))).astype(int)
+            counts = month.value_counts().sort_index()
+            ax.plot(
+                counts.index,
+                counts.to_numpy(),
+                color=MEDIAN_COLOUR,
+                linestyle=style,
+                marker="o",
+                markersize=3,
+            )
+            if ax is axes[0]:
+                text = "All participants" if name == "Median" else name
+                handles.append(Line2D([], [], color=MEDIAN_COLOUR, linestyle=style, label=text))
+        ax.set_ylabel(f"{label} (per month)")
+        ax.set_ylim(bottom=0)
+        _month_axis(ax, pd.Series([12.0]))
+    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    return fig
+
+
+def fig_safety_timeline(
+    adae: pd.DataFrame, adhypo: pd.DataFrame, adsl: pd.DataFrame, design: str = "single_arm"
+) -> Figure:
     """Adverse events (bars from onset to resolution, CTCAE grade as a number) and
-    hypoglycaemia events by ADA level, per participant over study months."""
+    hypoglycaemia events by ADA level, per participant over study months; large
+    cohorts: events per study month and arm."""
     palette = participant_palette(adsl["USUBJID"])
+    if _many(palette):
+        return _events_per_month(adae, adhypo, median_groups(adsl, design))
     ids = list(palette)
     row = {u: i for i, u in enumerate(ids)}
     fig = Figure(figsize=(7.0, 1.1 + 0.34 * len(ids)), layout="constrained")
     ax = fig.subplots()
     ae = adae.sort_values(["USUBJID", "ASTDY"], kind="stable")
-    for _, e in ae.iterrows():
-        start = float(e["ASTDY"])
-        end = float(e["AENDY"]) if pd.notna(e["AENDY"]) else start
-        y = row[e["USUBJID"]] - 0.18
-        ax.plot(
-            study_month(np.array([start, end + 1])), [y, y], color=palette[e["USUBJID"]],
-            linewidth=4, solid_capstyle="butt",
-        )  # fmt: skip
-        ax.text(
-            float(study_month(start)), y - 0.12, str(int(e["AETOXGR"])), fontsize=6, va="bottom"
-        )
+    start = ae["ASTDY"].astype(float).to_numpy()
+    end = ae["AENDY"].astype(float).fillna(ae["ASTDY"].astype(float)).to_numpy() + 1
+    y = ae["USUBJID"].map(row).to_numpy() - 0.18
+    ax.hlines(
+        y, study_month(start), study_month(end), colors=[palette[u] for u in ae["USUBJID"]],
+        linewidth=4, capstyle="butt",
+    )  # fmt: skip
+    for x0, y0, grade in zip(study_month(start), y, ae["AETOXGR"], strict=True):
+        ax.text(float(x0), y0 - 0.12, str(int(grade)), fontsize=6, va="bottom")
     hypo = adhypo[adhypo["LEVEL"].notna()]
     for level, (marker, _) in HYPO_MARKERS.items():
         h = hypo[hypo["LEVEL"] == level]
@@ -300,7 +398,7 @@ def make_figures(
         "fig1_mmtt_curves": fig_mmtt_curves(adlb, adsl, design, blq),
         "fig2_cpeptide_auc": fig_cpeptide_auc(adeff, adsl, design),
         "fig3_glycaemic_control": fig_glycaemic_control(adeff, adsl, design, remission_idaa1c),
-        "fig4_remission": fig_remission(adeff, adsl),
+        "fig4_remission": fig_remission(adeff, adsl, design),
         "fig5_autoantibodies": fig_autoantibodies(adeff, adsl, design),
-        "fig6_safety_timeline": fig_safety_timeline(adae, adhypo, adsl),
+        "fig6_safety_timeline": fig_safety_timeline(adae, adhypo, adsl, design),
     }
