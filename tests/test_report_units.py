@@ -81,22 +81,13 @@ def adsl() -> pd.DataFrame:
 # --- formatting ------------------------------------------------------------------------
 
 
-def test_median_and_range_of_a_small_frame():
-    assert tables.format_median_range([1, 2, 3, 10], 1) == "2.5 [1.0-10.0]"
-    assert tables.format_median_range(pd.Series([0.2, np.nan, 0.9, 0.4]), 3) == (
-        "0.400 [0.200-0.900]"
-    )
-    assert tables.format_median_range([-3, -1, 2], 1) == "-1.0 [-3.0 to 2.0]"
-    assert tables.format_median_range([np.nan], 2) == ""
+def test_tables_use_the_shared_formatter():
+    # one formatter: the tables module re-exports nothing of its own
+    from plmsc.report import formatting
 
-
-def test_numbers_round_half_away_from_zero():
-    assert tables.format_number(2.5, 0) == "3"
-    assert tables.format_number(0.125, 2) == "0.13"
-    assert tables.format_number(-0.125, 2) == "-0.13"
-    assert tables.format_number(-0.0001, 2) == "0.00"
-    assert tables.format_n_pct(2, 3) == "2/3 (67 %)"
-    assert tables.format_n_pct(0, 0) == "0/0"
+    assert tables.format_median_range is formatting.format_median_range
+    assert tables.format_number is formatting.format_number
+    assert numbers.rounded is formatting.rounded
 
 
 # --- Table 2 ---------------------------------------------------------------------------
@@ -104,16 +95,16 @@ def test_numbers_round_half_away_from_zero():
 
 def test_endpoints_by_visit_single_arm(adeff, adsl):
     t2 = tables.endpoints_by_visit(adeff, adsl, "single_arm", ["CPAUC", "REMISS"])
-    assert list(t2.columns) == ["Endpoint", "Visit", "n", "Median [min-max]"]
+    assert list(t2.columns) == ["Endpoint", "Visit", "n", "Median (min–max)"]
     cp = t2[t2["Endpoint"].str.startswith("C-peptide")].set_index("Visit")
     # unscheduled (5.0) and non-analysed (9.0) values are not in the summary
     assert list(cp.index) == ["Baseline", "Month 12"]
     assert cp.loc["Baseline", "n"] == "3"
-    assert cp.loc["Baseline", "Median [min-max]"] == "0.400 [0.200-0.900]"
-    assert cp.loc["Month 12", "Median [min-max]"] == "0.300 [0.100-0.600]"
+    assert cp.loc["Baseline", "Median (min–max)"] == "0.400 (0.200–0.900)"
+    assert cp.loc["Month 12", "Median (min–max)"] == "0.300 (0.100–0.600)"
     rem = t2[t2["Endpoint"].str.startswith("Partial")].set_index("Visit")
-    assert rem.loc["Month 1", "Median [min-max]"] == "2/3 (67 %)"
-    assert rem.loc["Month 12", "Median [min-max]"] == "0/3 (0 %)"
+    assert rem.loc["Month 1", "Median (min–max)"] == "2/3 (67 %)"
+    assert rem.loc["Month 12", "Median (min–max)"] == "0/3 (0 %)"
 
 
 def test_endpoints_by_visit_by_arm_when_randomised(adeff):
@@ -121,14 +112,14 @@ def test_endpoints_by_visit_by_arm_when_randomised(adeff):
     t2 = tables.endpoints_by_visit(adeff, adsl, "randomised", ["CPAUC"])
     assert list(t2.columns[2:]) == [
         "MSC: n",
-        "MSC: Median [min-max]",
+        "MSC: Median (min–max)",
         "PLACEBO: n",
-        "PLACEBO: Median [min-max]",
+        "PLACEBO: Median (min–max)",
         "Overall: n",
-        "Overall: Median [min-max]",
+        "Overall: Median (min–max)",
     ]
     base = t2.iloc[0]
-    assert base["MSC: Median [min-max]"] == "0.300 [0.200-0.400]"
+    assert base["MSC: Median (min–max)"] == "0.300 (0.200–0.400)"
     assert base["PLACEBO: n"] == "1"
     # blinded: one pooled group, whatever the design
     blinded = adsl.assign(ARM="BLINDED")
@@ -136,7 +127,7 @@ def test_endpoints_by_visit_by_arm_when_randomised(adeff):
         "Endpoint",
         "Visit",
         "n",
-        "Median [min-max]",
+        "Median (min–max)",
     ]
 
 
@@ -225,10 +216,10 @@ def test_safety_table_counts_and_rates():
 
 
 def test_table_files_in_three_formats(tmp_path):
-    frame = pd.DataFrame({"Endpoint": ["HbA1c (%)"], "Median [min-max]": ["7.1 [6.5-8.0]"]})
+    frame = pd.DataFrame({"Endpoint": ["HbA1c (%)"], "Median (min–max)": ["7.1 (6.5–8.0)"]})
     paths = [tmp_path / f"t.{ext}" for ext in ("csv", "html", "tex")]
     tables.write_table(frame, paths, "Table X. Test & check", "50 % of n_total")
-    assert paths[0].read_text() == "Endpoint,Median [min-max]\nHbA1c (%),7.1 [6.5-8.0]\n"
+    assert paths[0].read_text() == "Endpoint,Median (min–max)\nHbA1c (%),7.1 (6.5–8.0)\n"
     html = paths[1].read_text()
     assert "<title>Table X. Test &amp; check</title>" in html and "<td>HbA1c (%)</td>" in html
     tex = paths[2].read_text()
@@ -269,7 +260,9 @@ def test_numbers_on_a_hand_made_adeff(adeff, adsl):
     assert n["remission"]["by_visit"][1] == {"visit": "Month 1", "n_assessed": 3, "n_remission": 2}
     cp = n["cpeptide_auc"]
     assert (cp["median_baseline"], cp["median_comparison"]) == (0.4, 0.3)
-    assert cp["median_pct_change"] == -33.333
+    # (0.3 - 0.4) / 0.4 = -25 %, (0.1 - 0.2) / 0.2 = -50 %, (0.6-0.9)/0.9 = -33.33 %:
+    # median -33.333..., shown with 1 decimal as in the tables
+    assert cp["median_pct_change"] == -33.3
     assert n["antibody_nadir"]["GADA"] == {"visit": "Month 3", "median_pct_change": -45.0}
     assert n["antibody_nadir"]["ZNT8A"] == {"visit": None, "median_pct_change": None}
     assert n["adverse_events"]["serious"] == {"n_participants": 1, "n_events": 1}
@@ -277,7 +270,8 @@ def test_numbers_on_a_hand_made_adeff(adeff, adsl):
     assert n["hypoglycaemia"]["level_1"] == {
         "n_events": 4,
         "n_participants": 2,
-        "rate_per_participant_year": 1.333,
+        # 4 events / 3 participant-years = 1.333..., 2 decimals as in Table 3
+        "rate_per_participant_year": 1.33,
     }
     text = numbers.numbers_json(n)
     assert text == numbers.numbers_json(json.loads(text)) and text.endswith("}\n")

@@ -1,13 +1,14 @@
 """Every number the results section quotes, as one sorted JSON document.
 
-Floats are rounded to :data:`DECIMALS` decimals; keys are sorted, so the file has
-the same bytes for the same analysis datasets.
+Numbers are rounded by :mod:`plmsc.report.formatting` (half away from zero) to the
+decimals the tables show: an endpoint's own decimals (Table 2), percentages to
+:data:`PCT_DECIMALS`, rates per participant-year to :data:`RATE_DECIMALS`. Keys
+are sorted, so the file has the same bytes for the same analysis datasets.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,23 +16,25 @@ from typing import Any
 import pandas as pd
 
 from plmsc.io import write_text
-from plmsc.report.tables import analysed, by_arm
+from plmsc.report.formatting import rounded
+from plmsc.report.tables import ENDPOINTS, analysed, by_arm
 
-DECIMALS = 3
+#: Decimals of a percentage change from baseline.
+PCT_DECIMALS = 1
+#: Decimals of an event rate per participant-year (as in Table 3).
+RATE_DECIMALS = 2
 #: Antibodies whose nadir is quoted.
 NADIR_ANTIBODIES = ("GADA", "ZNT8A")
 
 
-def rounded(value: float | None, decimals: int = DECIMALS) -> float | None:
-    """``value`` rounded to ``decimals`` decimals; None when missing (JSON null)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return round(float(value), decimals) + 0.0
+def decimals_of(paramcd: str) -> int:
+    """Decimals with which the tables show ``paramcd``."""
+    return ENDPOINTS[paramcd][1]
 
 
-def _median(values: pd.Series) -> float | None:
+def _median(values: pd.Series, decimals: int) -> float | None:
     x = values.dropna()
-    return rounded(float(x.median())) if len(x) else None
+    return rounded(float(x.median()), decimals) if len(x) else None
 
 
 def remission_numbers(adeff: pd.DataFrame, first_visit: str = "Month 1") -> dict[str, Any]:
@@ -70,9 +73,9 @@ def cpeptide_numbers(adeff: pd.DataFrame, comparison_visit: str = "Month 12") ->
     return {
         "unit": "nmol/L",
         "comparison_visit": comparison_visit,
-        "median_baseline": _median(base["AVAL"]),
-        "median_comparison": _median(comp["AVAL"]),
-        "median_pct_change": _median(comp["PCHG"]),
+        "median_baseline": _median(base["AVAL"], decimals_of("CPAUC")),
+        "median_comparison": _median(comp["AVAL"], decimals_of("CPAUC")),
+        "median_pct_change": _median(comp["PCHG"], PCT_DECIMALS),
         "n_baseline": int(base["AVAL"].notna().sum()),
         "n_comparison": int(comp["AVAL"].notna().sum()),
     }
@@ -89,7 +92,7 @@ def antibody_nadir(adeff: pd.DataFrame, paramcd: str) -> dict[str, Any]:
     if med.empty:
         return {"visit": None, "median_pct_change": None}
     (_, visit) = med.idxmin()
-    return {"visit": visit, "median_pct_change": rounded(float(med.min()))}
+    return {"visit": visit, "median_pct_change": rounded(float(med.min()), PCT_DECIMALS)}
 
 
 def adverse_event_numbers(ae_overview: pd.DataFrame, arm: str | None = None) -> dict[str, Any]:
@@ -120,7 +123,7 @@ def hypoglycaemia_numbers(hypo_rates: pd.DataFrame, arm: str | None = None) -> d
         out[key] = {
             "n_events": int(row["N_EVENTS"]),
             "n_participants": int(row["N_WITH_EVENT"]),
-            "rate_per_participant_year": rounded(float(row["RATE_PER_PY"])),
+            "rate_per_participant_year": rounded(float(row["RATE_PER_PY"]), RATE_DECIMALS),
         }
     return out
 

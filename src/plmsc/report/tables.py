@@ -2,14 +2,13 @@
 
 Each table is a plain DataFrame of display strings (one row per table row), so the
 same object is shown in the notebooks and written as CSV, HTML and LaTeX by
-:func:`write_table`. Single-arm cohorts show median and range [min-max] (n = 4);
+:func:`write_table`. Single-arm cohorts show median (min–max) (n = 4);
 randomised cohorts show one column group per arm once unblinded.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,13 @@ import numpy as np
 import pandas as pd
 
 from plmsc.io import write_csv, write_text
+from plmsc.report.formatting import (
+    MEDIAN_RANGE,
+    format_median_range,
+    format_n_of_total,
+    format_number,
+    format_significant,
+)
 
 #: ARM of every participant of a randomised cohort before unblinding.
 BLINDED = "BLINDED"
@@ -80,36 +86,6 @@ def analysed(adeff: pd.DataFrame) -> pd.DataFrame:
     return adeff[keep]
 
 
-def format_number(value: float, decimals: int) -> str:
-    """``value`` with ``decimals`` decimals (half away from zero), empty when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    q = 10.0**decimals
-    rounded = math.copysign(math.floor(abs(value) * q + 0.5 + 1e-9) / q, value)
-    return f"{rounded + 0.0:.{decimals}f}"
-
-
-def format_median_range(values: Sequence[float] | pd.Series, decimals: int) -> str:
-    """Median and range of the non-missing values: ``median [min-max]``.
-
-    With a negative minimum the separator is ``to`` so that signs stay readable:
-    ``-1.0 [-3.0 to 2.0]``. Empty when there is no value.
-    """
-    x = pd.Series(values, dtype=float).dropna()
-    if x.empty:
-        return ""
-    med, lo, hi = (format_number(float(v), decimals) for v in (x.median(), x.min(), x.max()))
-    sep = " to " if x.min() < 0 else "-"
-    return f"{med} [{lo}{sep}{hi}]"
-
-
-def format_n_pct(n: int, total: int, decimals: int = 0) -> str:
-    """``n/N (pct %)``, the percentage of ``total``; ``0/0`` without a percentage."""
-    if total == 0:
-        return "0/0"
-    return f"{n}/{total} ({format_number(100 * n / total, decimals)} %)"
-
-
 def _visit_order(frame: pd.DataFrame) -> list[str]:
     return list(frame.sort_values("AVISITN", kind="stable")["AVISIT"].drop_duplicates())
 
@@ -117,7 +93,7 @@ def _visit_order(frame: pd.DataFrame) -> list[str]:
 def endpoints_by_visit(
     adeff: pd.DataFrame, adsl: pd.DataFrame, design: str, params: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Table 2: each endpoint at each scheduled visit, n and median [min-max] per group.
+    """Table 2: each endpoint at each scheduled visit, n and median (min–max) per group.
 
     Analysed rows only (ANL01FL = Y; unscheduled values are listed in the data
     quality notebook). Yes/no endpoints show n/N (%) in remission instead.
@@ -137,10 +113,10 @@ def endpoints_by_visit(
                 prefix = "" if len(groups) == 1 else f"{name}: "
                 row[f"{prefix}n"] = str(len(vals))
                 if code in BINARY_ENDPOINTS:
-                    summary = format_n_pct(int((vals == 1).sum()), len(vals))
+                    summary = format_n_of_total(int((vals == 1).sum()), len(vals))
                 else:
                     summary = format_median_range(vals, decimals)
-                row[f"{prefix}Median [min-max]"] = summary
+                row[f"{prefix}{MEDIAN_RANGE}"] = summary
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -240,12 +216,12 @@ def safety_table(
             r = frame[frame["ARM"] == arm]
             if r.empty:
                 n_arm = int(ae_overview.loc[ae_overview["ARM"] == arm, "N_ARM"].iloc[0])
-                row |= {c_n: format_n_pct(0, n_arm), c_ev: "0", c_rate: "0.00" if rate else ""}
+                row |= {c_n: format_n_of_total(0, n_arm), c_ev: "0", c_rate: "0.00" if rate else ""}
                 continue
             r = r.iloc[0]
             n_arm = int(r["N_ARM"] if "N_ARM" in r else r["N_PARTICIPANTS"])
             n_with = int(r["N_WITH_EVENT"] if "N_WITH_EVENT" in r else r["N_PARTICIPANTS"])
-            row[c_n] = format_n_pct(n_with, n_arm)
+            row[c_n] = format_n_of_total(n_with, n_arm)
             row[c_ev] = str(int(r["N_EVENTS"]))
             row[c_rate] = format_number(float(r["RATE_PER_PY"]), 2) if rate else ""
         rows.append(row)
@@ -351,10 +327,13 @@ def stats_table(path: str | Path, params: Sequence[str] | None = None) -> pd.Dat
 
 
 def show(frame: pd.DataFrame, float_digits: int = 4) -> Any:
-    """``frame`` as an HTML table without its index, for notebooks (same bytes every run)."""
+    """``frame`` as an HTML table without its index, for notebooks (same bytes every run).
+
+    Floats are written by the shared formatter with ``float_digits`` significant digits.
+    """
     from IPython.display import HTML
 
     text = frame.to_html(
-        index=False, border=0, na_rep="", float_format=lambda x: f"{x:.{float_digits}g}"
+        index=False, border=0, na_rep="", float_format=lambda x: format_significant(x, float_digits)
     )
     return HTML(text)

@@ -1,0 +1,137 @@
+"""The shared formatter, with values rounded by hand."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plmsc.report import formatting as fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (0.125, 2, "0.13"),  # exact half in decimal -> away from zero
+        (-0.125, 2, "-0.13"),
+        (2.5, 0, "3"),  # Python's round(2.5) is 2 (half to even)
+        (-2.5, 0, "-3"),
+        (3.5, 0, "4"),
+        (1.005, 2, "1.01"),  # binary 1.00499999...; its repr "1.005" rounds up
+        (2.675, 2, "2.68"),  # binary 2.67499999...; round(2.675, 2) gives 2.67
+        (1.0049, 2, "1.00"),
+        (0.1, 3, "0.100"),  # fixed decimals keep trailing zeros
+        (-0.0001, 2, "0.00"),  # a rounded zero has no sign
+        (-0.004, 2, "0.00"),
+        (1234.5, 0, "1235"),
+        (8.25, 1, "8.3"),  # f"{8.25:.1f}" gives "8.2"
+        (96.05, 1, "96.1"),  # f"{96.05:.1f}" gives "96.0"
+        (7, 2, "7.00"),  # integers
+        (np.float64(0.125), 2, "0.13"),
+        (np.int64(4), 1, "4.0"),
+        (1e-7, 3, "0.000"),
+    ],
+)
+def test_format_number_rounds_half_away_from_zero(value, decimals, expected):
+    assert fmt.format_number(value, decimals) == expected
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA])
+def test_missing_is_empty_text_and_json_null(missing):
+    assert fmt.format_number(missing, 2) == ""
+    assert fmt.rounded(missing, 2) is None
+    assert fmt.format_p(missing) == ""
+
+
+def test_infinite_value_is_an_error():
+    with pytest.raises(ValueError, match="not a finite number"):
+        fmt.format_number(float("inf"), 1)
+
+
+def test_rounded_json_numbers_round_like_the_tables():
+    assert fmt.rounded(1.005, 2) == 1.01
+    assert fmt.rounded(0.125, 2) == 0.13
+    assert fmt.rounded(-2.5, 0) == -3.0
+    assert fmt.rounded(-0.0001, 2) == 0.0
+    # JSON shows the same digits the table shows (no 1.0099999 artefacts)
+    assert json.dumps([fmt.rounded(1.005, 2), fmt.rounded(8.25, 1)]) == "[1.01, 8.3]"
+    for v, d in [(0.125, 2), (1.005, 2), (96.05, 1), (-33.3333, 1)]:
+        assert float(fmt.format_number(v, d)) == fmt.rounded(v, d)
+    assert fmt.round_decimal(0.125, 2) == Decimal("0.13")
+
+
+def test_ranges_one_way_everywhere():
+    assert fmt.format_range(0.2, 0.9, 3) == "0.200–0.900"
+    assert fmt.format_range(-3, 2, 1) == "-3.0 to 2.0"
+    assert fmt.format_range(-3, -1, 1) == "-3.0 to -1.0"
+    # a negative that rounds to zero is not negative
+    assert fmt.format_range(-0.001, 2, 1) == "0.0–2.0"
+    assert fmt.format_range(np.nan, 2, 1) == ""
+
+
+def test_median_and_range():
+    # median of 1, 2, 3, 10 = (2 + 3) / 2 = 2.5
+    assert fmt.format_median_range([1, 2, 3, 10], 1) == "2.5 (1.0–10.0)"
+    # NaN dropped: 0.2, 0.4, 0.9 -> median 0.4
+    assert fmt.format_median_range(pd.Series([0.2, np.nan, 0.9, 0.4]), 3) == "0.400 (0.200–0.900)"
+    assert fmt.format_median_range([-3, -1, 2], 1) == "-1.0 (-3.0 to 2.0)"
+    # median of 8.2 and 8.3 = 8.25 -> 8.3 (half away from zero)
+    assert fmt.format_median_range([8.2, 8.3], 1) == "8.3 (8.2–8.3)"
+    assert fmt.format_median_range([5.0], 1) == "5.0 (5.0–5.0)"
+    assert fmt.format_median_range([np.nan], 2) == ""
+    assert fmt.MEDIAN_RANGE == "Median (min–max)"
+
+
+def test_estimate_with_confidence_interval():
+    assert fmt.format_estimate_ci(0.125, -0.05, 0.305, 2) == "0.13 (-0.05 to 0.31)"
+    assert fmt.format_estimate_ci(1.5, 1.25, 1.75, 1) == "1.5 (1.3–1.8)"
+    assert fmt.format_estimate_ci(1.5, np.nan, np.nan, 1) == "1.5"
+    assert fmt.format_estimate_ci(np.nan, 1, 2, 1) == ""
+
+
+def test_counts_and_percentages():
+    # 2/3 = 66.67 % -> 67 %; 1/8 = 12.5 % -> 13 % (half away from zero, not 12)
+    assert fmt.format_n_of_total(2, 3) == "2/3 (67 %)"
+    assert fmt.format_n_of_total(1, 8) == "1/8 (13 %)"
+    assert fmt.format_n_of_total(1, 8, 1) == "1/8 (12.5 %)"
+    assert fmt.format_n_of_total(0, 4) == "0/4 (0 %)"
+    assert fmt.format_n_of_total(0, 0) == "0/0"
+    assert fmt.format_n_pct(3, 4) == "3 (75 %)"
+    assert fmt.format_n_pct(0, 0) == "0"
+    # 1/6 = 16.666..% exactly computed in decimal, 1 decimal -> 16.7
+    assert fmt.format_pct(1, 6, 1) == "16.7 %"
+
+
+def test_p_values():
+    assert fmt.format_p(0.125) == "0.125"
+    assert fmt.format_p(0.0625) == "0.063"  # 0.0625 -> 0.063 (half away from zero)
+    assert fmt.format_p(0.0005) == "<0.001"
+    assert fmt.format_p(0.001) == "0.001"
+    assert fmt.format_p(1.0) == "1.000"
+    with pytest.raises(ValueError, match="outside"):
+        fmt.format_p(1.2)
+
+
+def test_censored_values():
+    assert fmt.format_censored(4000, 0, "above") == "≥ 4000"
+    assert fmt.format_censored(0.05, 2, "below") == "<0.05"
+    assert fmt.format_censored(0.456, 2) == "0.46"
+    assert fmt.format_censored(np.nan, 2, "above") == ""
+    with pytest.raises(ValueError, match="censored"):
+        fmt.format_censored(1, 0, "high")
+    listed = fmt.format_uloq(
+        pd.Series([4000.0, 250.4, np.nan]), 0, pd.Series(["Y", None, "Y"], dtype=object)
+    )
+    assert list(listed) == ["≥ 4000", "250", ""]
+
+
+def test_significant_digits_for_notebook_display():
+    assert fmt.format_significant(0.0012345, 4) == "0.001235"  # 0.00123450 -> 5 rounds up
+    assert fmt.format_significant(123456.0, 4) == "123500"
+    assert fmt.format_significant(2.5, 1) == "3"
+    assert fmt.format_significant(-0.125, 2) == "-0.13"
+    assert fmt.format_significant(0.0, 4) == "0"
+    assert fmt.format_significant(np.nan, 4) == ""
