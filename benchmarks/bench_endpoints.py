@@ -28,7 +28,7 @@ from plmsc.simulate import simulate_cohort
 
 def safety(ds: dict, periods: list) -> tuple:
     """Both safety summaries, as the safety rule computes them."""
-    hypo = summarise_hypoglycaemia(ds["adhypo"], ds["adsl"], ds["advs"], periods)
+    hypo = summarise_hypoglycaemia(ds["adhypo"], ds["adsl"], periods)
     return hypo, summarise_adverse_events(ds["adae"], ds["adsl"])
 
 

@@ -55,15 +55,13 @@ def test_stimulated_c_peptide_declines(adeff):
 def test_no_serious_adverse_event(phase1_adam):
     overview = summarise_adverse_events(phase1_adam["adae"], phase1_adam["adsl"])["ae_overview"]
     counts = overview.set_index("CATEGORY")["N_PARTICIPANTS"]
-    assert counts["Any adverse event"] >= 1
+    assert counts["Any treatment-emergent adverse event"] >= 1
     assert counts["Serious adverse event"] == 0 and counts["Grade 3 or higher"] == 0
 
 
 def test_hypoglycaemia_concentrates_in_the_first_months(phase1_adam, config):
     periods = config["cohorts"]["phase1"]["analysis"]["hypo_periods"]
-    _, rates = summarise_hypoglycaemia(
-        phase1_adam["adhypo"], phase1_adam["adsl"], phase1_adam["advs"], periods
-    )
+    _, rates = summarise_hypoglycaemia(phase1_adam["adhypo"], phase1_adam["adsl"], periods)
     any_level = rates[(rates["ARM"] == "Total") & (rates["LEVEL"] == "Any level")].set_index(
         "PERIOD"
     )

@@ -175,7 +175,7 @@ def test_safety_table_counts_and_rates():
     overview = pd.DataFrame(
         {
             "ARM": "PLMSC",
-            "CATEGORY": ["Any adverse event", "Serious adverse event"],
+            "CATEGORY": ["Any treatment-emergent adverse event", "Serious adverse event"],
             "N_PARTICIPANTS": [3, 0],
             "N_ARM": 4,
             "PCT": [75.0, 0.0],
@@ -206,8 +206,8 @@ def test_safety_table_counts_and_rates():
         }
     )
     t3 = tables.safety_table(overview, by_term, rates).set_index("Item")
-    assert t3.loc["Any adverse event", "Participants, n/N (%)"] == "3/4 (75 %)"
-    assert t3.loc["Any adverse event", "Events"] == "5"
+    assert t3.loc["Any treatment-emergent adverse event", "Participants, n/N (%)"] == "3/4 (75 %)"
+    assert t3.loc["Any treatment-emergent adverse event", "Events"] == "5"
     assert t3.loc["Serious adverse event", "Participants, n/N (%)"] == "0/4 (0 %)"
     assert t3.loc["    Headache", "Events"] == "3"
     assert t3.loc["Level 1", "Events per participant-year"] == "1.50"
@@ -234,7 +234,11 @@ def test_numbers_on_a_hand_made_adeff(adeff, adsl):
     overview = pd.DataFrame(
         {
             "ARM": "PLMSC",
-            "CATEGORY": ["Any adverse event", "Serious adverse event", "Grade 3 or higher"],
+            "CATEGORY": [
+                "Any treatment-emergent adverse event",
+                "Serious adverse event",
+                "Grade 3 or higher",
+            ],
             "N_PARTICIPANTS": [3, 1, 0],
             "N_ARM": 3,
             "PCT": [100.0, 33.3, 0.0],

@@ -14,12 +14,13 @@ import pandas as pd
 #: Integer columns (nullable) of the BDS and OCCDS datasets.
 INTEGER_COLUMNS = {
     "ADY", "ATPTN", "AVISITN", "SRCROW", "DIABDUR", "ASTDY", "AENDY", "AETOXGR", "AESEQ",
-    "AREL", "AEOUT", "LEVEL", "HYPOSEQ",
+    "AREL", "AEOUT", "LEVEL", "HYPOSEQ", "ADURN", "TRTSDY", "EXPENDY", "EXPDURD", "ATOXGR",
+    "BTOXGR",
 }  # fmt: skip
 #: Floating-point columns.
 FLOAT_COLUMNS = {
     "AVAL", "BASE", "CHG", "PCHG", "R2BASE", "LR2BASE", "LLOQ", "AGE", "HEIGHTBL", "WEIGHTBL",
-    "BMIBL", "DOSE", "VIABPCT", "GLUC",
+    "BMIBL", "DOSE", "VIABPCT", "GLUC", "EXPDURY", "ANRLO", "ANRHI",
 }  # fmt: skip
 
 

@@ -57,6 +57,13 @@ SAFETY_TABLES = [
     "ae_overview",
     "ae_by_term",
     "ae_by_grade",
+    "ae_by_relatedness",
+    "ae_by_seriousness",
+    "ae_by_outcome",
+    "ae_listing",
+    "ae_pretreatment",
+    "infusion_listing",
+    "infusion_summary",
 ]
 
 

@@ -18,10 +18,11 @@ rule endpoints:
 
 
 rule safety:
-    """Hypoglycaemia by ADA level and period, adverse events by SOC/PT, grade, relatedness."""
+    """Hypoglycaemia by ADA level and period (exposure-based rates), treatment-emergent
+    adverse events by SOC/PT, grade, relatedness, seriousness, outcome; listings; infusion.
+    """
     input:
         adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
-        advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
         adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
         adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
     output:

@@ -30,6 +30,7 @@ import pandas as pd
 from plmsc.ingest import clinical, labs
 from plmsc.ingest.csvfile import read_csv_file
 from plmsc.ingest.errors import InputError
+from plmsc.ingest.exposure import derive_var_exposure, derive_var_infusion_reaction
 from plmsc.ingest.redcap import (
     Field,
     RowLocator,
@@ -313,6 +314,8 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
         schedule,
         blq,
     )
+    adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)
+    adsl = derive_var_infusion_reaction(adsl, adae)
     reconciliation = pd.concat([lis_recon, *recon], ignore_index=True)
     reconciliation["N"] = reconciliation["N"].astype("int64")
     for col in ("SRCFILE", "DISPOSITION", "REASON"):

@@ -10,9 +10,9 @@ Coding choices:
 - adae: AREL keeps the REDCap code 1-5 of ``ae_related`` (1 unrelated, 2 unlikely,
   3 possible, 4 probable, 5 definite); it is numeric already, so there is no
   separate ARELN. AERELFL = Y when AREL >= 3 (possible, probable, definite =
-  related, analysis-conventions.md). AEOUT keeps the code 1-5 of ``ae_outcome``,
-  AETOXGR the CTCAE grade, AESER Y/N. TRTEMFL = Y when the event starts on or after
-  the infusion day (ASTDY >= 0).
+  related; :data:`RELATED_CODES`, the one definition every table uses). AEOUT
+  keeps the code 1-5 of ``ae_outcome``, AETOXGR the CTCAE grade, AESER Y/N.
+  TRTEMFL and ADURN: see :func:`derive_var_trtemfl` and :func:`derive_var_adurn`.
 - adhypo: LEVEL per ADA (3 assisted, whatever the glucose; 2 glucose < 54 mg/dL;
   1 54 <= glucose < 70; empty otherwise); HYPOFL = Y flags an entry that is not
   hypoglycaemia (glucose >= 70 mg/dL and no assistance).
@@ -44,6 +44,9 @@ RECORD_FIELDS = [
 IDENTIFYING = ("mrn", "dob")
 SEX_CODES = {"1": "M", "2": "F"}
 YES_NO = {"0": "N", "1": "Y"}
+#: ae_related codes that count as related: 3 possible, 4 probable, 5 definite
+#: (1 unrelated and 2 unlikely do not). The one definition of "related".
+RELATED_CODES = (3, 4, 5)
 DAYS_PER_YEAR = 365.25
 CENTURY_CHECK_YEARS = 50
 MAX_WEIGHT_KG = 300
@@ -86,6 +89,7 @@ ADAE_COLUMNS = [
     "AEDECOD",
     "ASTDY",
     "AENDY",
+    "ADURN",
     "TRTEMFL",
     "AETOXGR",
     "AESER",
@@ -353,22 +357,46 @@ def derive_adae(rc: pd.DataFrame, subjects: pd.DataFrame, form: str | None) -> p
     out["AEDECOD"] = _na(column(rows, "ae_pt"))
     out["ASTDY"] = derive_study_day(as_datetime(column(rows, "ae_start")), infusion)
     out["AENDY"] = derive_study_day(as_datetime(column(rows, "ae_end")), infusion)
-    after = (out["ASTDY"] >= 0).fillna(False).to_numpy(dtype=bool)
-    out["TRTEMFL"] = pd.Series(np.where(after, "Y", "N"), index=rows.index)
-    out.loc[out["ASTDY"].isna(), "TRTEMFL"] = pd.NA
-    out["TRTEMFL"] = out["TRTEMFL"].astype("str")
+    out["ADURN"] = derive_var_adurn(out["ASTDY"], out["AENDY"])
+    out["TRTEMFL"] = derive_var_trtemfl(out["ASTDY"], out["AENDY"])
     out["AETOXGR"] = as_number(column(rows, "ae_grade")).astype("Int64")
     out["AESER"] = column(rows, "ae_serious").map(YES_NO).astype("str")
     out["AREL"] = as_number(column(rows, "ae_related")).astype("Int64")
-    rel = out["AREL"] >= 3
-    out["AERELFL"] = pd.Series(np.where(rel.fillna(False), "Y", "N"), index=rows.index)
-    out.loc[out["AREL"].isna(), "AERELFL"] = pd.NA
-    out["AERELFL"] = out["AERELFL"].astype("str")
+    out["AERELFL"] = derive_var_aerelfl(out["AREL"])
     out["AEOUT"] = as_number(column(rows, "ae_outcome")).astype("Int64")
     out["_inst"] = pd.to_numeric(rows["redcap_repeat_instance"]).astype("int64")
     out = out.sort_values(["USUBJID", "ASTDY", "_inst"], na_position="last", kind="stable")
     out.insert(1, "AESEQ", (out.groupby("USUBJID", sort=False).cumcount() + 1).astype("int64"))
     return out[ADAE_COLUMNS].reset_index(drop=True)
+
+
+def derive_var_aerelfl(arel: pd.Series) -> pd.Series:
+    """AERELFL = Y when AREL is in :data:`RELATED_CODES` (possible, probable, definite),
+    N for unrelated or unlikely, empty when the relatedness was not entered."""
+    related = arel.isin(RELATED_CODES).fillna(False).to_numpy(dtype=bool)
+    flag = np.where(arel.isna().to_numpy(), None, np.where(related, "Y", "N"))
+    return pd.Series(flag, index=arel.index, dtype="str")
+
+
+def derive_var_trtemfl(astdy: pd.Series, aendy: pd.Series) -> pd.Series:
+    """TRTEMFL: Y when the event starts on or after the infusion (ASTDY >= 0), else N.
+
+    ICH E9 / E3 12.2: an event that started before the infusion and worsened after
+    it is treatment-emergent too. The REDCap form records one grade per event, so
+    a worsening is entered as a new event starting the day it worsened, which is
+    treatment-emergent by its start. Without a start date the event counts as
+    treatment-emergent (the conservative choice) unless it ended before day 0.
+    """
+    start = astdy.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    end = aendy.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    emergent = np.where(np.isnan(start), ~(end < 0), start >= 0)
+    return pd.Series(np.where(emergent, "Y", "N"), index=astdy.index, dtype="str")
+
+
+def derive_var_adurn(astdy: pd.Series, aendy: pd.Series) -> pd.Series:
+    """ADURN, duration in days = AENDY - ASTDY + 1 (start and end day both count);
+    empty when the event has not ended (no AENDY) or has no start."""
+    return (aendy - astdy + 1).astype("Int64")
 
 
 def derive_hypo_level(glucose: pd.Series, assisted: pd.Series) -> pd.Series:

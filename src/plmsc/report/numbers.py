@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from plmsc.endpoints.safety import OVERVIEW
 from plmsc.io import write_text
 from plmsc.report.formatting import rounded
 from plmsc.report.tables import ENDPOINTS, analysed, by_arm
@@ -96,20 +97,18 @@ def antibody_nadir(adeff: pd.DataFrame, paramcd: str) -> dict[str, Any]:
 
 
 def adverse_event_numbers(ae_overview: pd.DataFrame, arm: str | None = None) -> dict[str, Any]:
-    """Participants and events: any AE, serious AEs, grade >= 3 (from the AE overview)."""
+    """Treatment-emergent adverse events, participants and events per row of the AE
+    overview (:data:`plmsc.endpoints.safety.OVERVIEW`: any, serious, related, grade >= 3,
+    fatal); rows missing from ``ae_overview`` are left out."""
     arm = arm or str(ae_overview["ARM"].iloc[-1])
     ov = ae_overview[ae_overview["ARM"] == arm].set_index("CATEGORY")
-    keys = {
-        "any": "Any adverse event",
-        "serious": "Serious adverse event",
-        "grade3_or_higher": "Grade 3 or higher",
-    }
     return {
         key: {
             "n_participants": int(ov.loc[cat, "N_PARTICIPANTS"]),
             "n_events": int(ov.loc[cat, "N_EVENTS"]),
         }
-        for key, cat in keys.items()
+        for key, (cat, _) in OVERVIEW.items()
+        if cat in ov.index
     }
 
 
