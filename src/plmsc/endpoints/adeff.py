@@ -1,4 +1,8 @@
-"""ADEFF: every derived endpoint per participant and visit (analysis-datasets.md)."""
+"""ADEFF: every derived endpoint per participant and visit (docs/analysis-datasets.md).
+
+Labels (PARAM), units (AVALU) and which endpoints get a baseline come from the
+endpoint registry (plmsc.endpoints.registry).
+"""
 
 from __future__ import annotations
 
@@ -12,32 +16,22 @@ import pandera.pandas as pa
 from plmsc.endpoints.change import derive_change, derive_flags, derive_log2_ratio
 from plmsc.endpoints.cpeptide import derive_blq_value, derive_cpeptide_endpoints
 from plmsc.endpoints.glycaemia import (
-    DOSE_UNIT,
     derive_idaa1c,
     derive_insulin_dose,
     derive_remission,
     derive_remission_ispad,
     pair_by_visit,
 )
+from plmsc.endpoints.registry import ENDPOINTS, select, without_baseline
 
-ANTIBODIES = {"GADA": "IU/mL", "ZNT8A": "U/mL", "IA2A": "U/mL"}
-
-PARAMS = {
-    "CPAUC": "C-peptide mean AUC 0-120 min (nmol/L)",
-    "CPAUCL": "log(C-peptide mean AUC + 1)",
-    "CPFAST": "Fasting C-peptide (nmol/L)",
-    "CPPEAK": "Peak C-peptide 0-120 min (nmol/L)",
-    "HBA1C": "HbA1c (%)",
-    "INSDOSE": "Insulin dose (U/kg/24 h)",
-    "IDAA1C": "Insulin-dose-adjusted A1c (%)",
-    "REMISS": "Partial remission, IDAA1c <= 9 (1 yes, 0 no)",
-    "REMISPAD": "Partial remission, ISPAD: insulin < 0.5 U/kg/day and HbA1c < 7 % (1 yes, 0 no)",
-    "GADA": "GAD65 autoantibody (IU/mL)",
-    "ZNT8A": "ZnT8 autoantibody (U/mL)",
-    "IA2A": "IA-2 autoantibody (U/mL)",
-}
-#: Yes/no parameters: no change from baseline.
-BINARY = {"REMISS", "REMISPAD"}
+#: Autoantibody titres and their units.
+ANTIBODIES = {code: ENDPOINTS[code].unit for code in select(kind="titre")}
+#: PARAMCD -> PARAM.
+PARAMS = {code: e.param for code, e in ENDPOINTS.items()}
+#: PARAMCD -> AVALU.
+UNITS = {code: e.unit for code, e in ENDPOINTS.items()}
+#: Yes/no parameters: no baseline, no change from baseline.
+BINARY = without_baseline()
 
 COLUMNS = [
     "USUBJID", "PARAMCD", "PARAM", "AVISIT", "AVISITN", "ADY", "AVAL", "AVALU", "BASE", "CHG",
@@ -99,13 +93,17 @@ def derive_glycaemic_endpoints(
     visit = pair[_VISIT]
     return pd.concat(
         [
-            hba1c.assign(PARAMCD="HBA1C", AVALU="%"),
-            dose.assign(PARAMCD="INSDOSE", AVALU=DOSE_UNIT),
-            visit.assign(PARAMCD="IDAA1C", AVAL=idaa1c, AVALU="%"),
+            hba1c.assign(PARAMCD="HBA1C", AVALU=UNITS["HBA1C"]),
+            dose.assign(PARAMCD="INSDOSE", AVALU=UNITS["INSDOSE"]),
+            visit.assign(PARAMCD="IDAA1C", AVAL=idaa1c, AVALU=UNITS["IDAA1C"]),
             visit.assign(
-                PARAMCD="REMISS", AVAL=derive_remission(idaa1c, remission_idaa1c), AVALU=""
+                PARAMCD="REMISS",
+                AVAL=derive_remission(idaa1c, remission_idaa1c),
+                AVALU=UNITS["REMISS"],
             ),
-            visit.assign(PARAMCD="REMISPAD", AVAL=derive_remission_ispad(h, d), AVALU=""),
+            visit.assign(
+                PARAMCD="REMISPAD", AVAL=derive_remission_ispad(h, d), AVALU=UNITS["REMISPAD"]
+            ),
         ],
         ignore_index=True,
     )

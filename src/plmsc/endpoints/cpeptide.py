@@ -12,6 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from plmsc.constants import BLQ_FACTOR, UNSCHEDULED
+from plmsc.endpoints.registry import ENDPOINTS
+
 #: Draws that make the AUC(0-120) curve, in minutes.
 AUC_TIMES = np.array([0, 15, 30, 60, 90, 120])
 #: Every MMTT draw, the -10 min sample included.
@@ -21,8 +24,7 @@ Blq = Literal["half", "limit", "zero"]
 MmttStart = Literal["zero", "mean_minus10_zero"]
 MissingDraw = Literal["missing", "interpolate"]
 
-BLQ_FACTOR = {"half": 0.5, "limit": 1.0, "zero": 0.0}
-CPEP_UNIT = "nmol/L"
+CPEP_UNIT = ENDPOINTS["CPAUC"].unit
 
 
 def derive_blq_value(aval: pd.Series, lloq: pd.Series, lloqfl: pd.Series, blq: Blq) -> pd.Series:
@@ -145,7 +147,9 @@ def derive_cpeptide_endpoints(
     session = curves[["AVISIT", "AVISITN"]].reset_index()
     rows = [
         session.assign(PARAMCD="CPAUC", AVAL=mean_auc, AVALU=CPEP_UNIT),
-        session.assign(PARAMCD="CPAUCL", AVAL=derive_log_auc(mean_auc), AVALU=""),
+        session.assign(
+            PARAMCD="CPAUCL", AVAL=derive_log_auc(mean_auc), AVALU=ENDPOINTS["CPAUCL"].unit
+        ),
         session.assign(PARAMCD="CPPEAK", AVAL=peak, AVALU=CPEP_UNIT),
         _fasting(adlb, curves, blq),
     ]
@@ -163,7 +167,7 @@ def _fasting(adlb: pd.DataFrame, curves: pd.DataFrame, blq: Blq) -> pd.DataFrame
     # A scheduled visit whose MMTT has a 0-min value takes that; unscheduled samples
     # stand alone unless an MMTT took place the same day.
     have = session.assign(_k=1)
-    sched = fs["AVISIT"] != "UNSCHEDULED"
+    sched = fs["AVISIT"] != UNSCHEDULED
     by_visit = fs[sched].merge(
         have[["USUBJID", "AVISIT", "_k"]].drop_duplicates(), on=["USUBJID", "AVISIT"], how="left"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-DOSE_UNIT = "U/kg/24 h"
+from plmsc.constants import UNSCHEDULED
 
 
 def derive_insulin_dose(advs: pd.DataFrame) -> pd.DataFrame:
@@ -74,7 +74,7 @@ def pair_by_visit(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     Scheduled visits pair by AVISIT; unscheduled values only with a value of the
     same study day. The study day kept is the left one's.
     """
-    sched_l, sched_r = left["AVISIT"] != "UNSCHEDULED", right["AVISIT"] != "UNSCHEDULED"
+    sched_l, sched_r = left["AVISIT"] != UNSCHEDULED, right["AVISIT"] != UNSCHEDULED
     a = left[sched_l].merge(
         right.loc[sched_r, ["USUBJID", "AVISIT", "AVAL"]], on=["USUBJID", "AVISIT"], how="inner"
     )

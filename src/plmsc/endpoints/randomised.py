@@ -25,7 +25,8 @@ import statsmodels.formula.api as smf
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-DAYS_PER_YEAR = 365.25
+from plmsc.constants import BLINDED, DAYS_PER_YEAR
+
 REFERENCE_ARM = "PLACEBO"
 
 
@@ -162,9 +163,6 @@ def remission_by_arm(
     lo, hi = proportion_confint(g["N_REMISSION"], g["N_ASSESSED"], alpha=0.05, method="wilson")
     g["PCT_LO"], g["PCT_HI"] = 100 * np.asarray(lo), 100 * np.asarray(hi)
     return g
-
-
-BLINDED = "BLINDED"
 
 
 def randomised_tables(

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DAYS_PER_YEAR = 365.25
+from plmsc.constants import DAYS_PER_YEAR
+
 TOTAL = "Total"
 OVERALL = "Overall"
 LEVELS = ["Level 1", "Level 2", "Level 3", "Any level"]

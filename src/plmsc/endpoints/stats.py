@@ -17,19 +17,12 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
+from plmsc.constants import UNSCHEDULED
+from plmsc.endpoints.registry import select
+
 LABEL = "exploratory"
-#: Endpoints tested across visits in a single-arm cohort.
-EXPLORATORY_PARAMS = (
-    "CPAUC",
-    "CPPEAK",
-    "CPFAST",
-    "HBA1C",
-    "INSDOSE",
-    "IDAA1C",
-    "GADA",
-    "ZNT8A",
-    "IA2A",
-)
+#: Endpoints tested across visits in a single-arm cohort (registry: test = exploratory).
+EXPLORATORY_PARAMS = select(test="exploratory")
 #: Largest number of rank configurations enumerated for an exact Friedman p-value.
 MAX_ENUMERATION = 3_000_000
 MONTE_CARLO = 100_000
@@ -134,7 +127,7 @@ def exploratory_tests(
     with a value at every visit of the parameter (Friedman) or at both visits
     (Wilcoxon). Each row is labelled ``exploratory``.
     """
-    anl = adeff[adeff["ANL01FL"].eq("Y").fillna(False) & (adeff["AVISIT"] != "UNSCHEDULED")]
+    anl = adeff[adeff["ANL01FL"].eq("Y").fillna(False) & (adeff["AVISIT"] != UNSCHEDULED)]
     rows = []
     for code in params:
         d = anl[anl["PARAMCD"] == code]

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from plmsc.constants import BLINDED
 from plmsc.ingest import clinical, labs
 from plmsc.ingest.csvfile import read_csv_file
 from plmsc.ingest.errors import InputError
@@ -45,7 +46,6 @@ from plmsc.manifest import MANIFEST_NAME, raw_files, source_labels
 LIS_PATTERN = re.compile(r"^LIS_EXPORT_\d{8}\.csv$")
 RANDOMISATION = "randomisation.csv"
 ARMS = ("MSC", "PLACEBO")
-BLINDED = "BLINDED"
 
 
 @dataclass

@@ -10,7 +10,7 @@ Coding choices:
 - adae: AREL keeps the REDCap code 1-5 of ``ae_related`` (1 unrelated, 2 unlikely,
   3 possible, 4 probable, 5 definite); it is numeric already, so there is no
   separate ARELN. AERELFL = Y when AREL >= 3 (possible, probable, definite =
-  related; :data:`RELATED_CODES`, the one definition every table uses). AEOUT
+  related; :data:`plmsc.constants.RELATED_CODES`, the one definition every table uses). AEOUT
   keeps the code 1-5 of ``ae_outcome``, AETOXGR the CTCAE grade, AESER Y/N.
   TRTEMFL and ADURN: see :func:`derive_var_trtemfl` and :func:`derive_var_adurn`.
 - adhypo: LEVEL per ADA (3 assisted, whatever the glucose; 2 glucose < 54 mg/dL;
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.constants import DAYS_PER_YEAR, RELATED_CODES
 from plmsc.ingest.redcap import RowLocator, as_datetime, as_number, column
 from plmsc.ingest.visits import derive_study_day
 
@@ -44,10 +45,6 @@ RECORD_FIELDS = [
 IDENTIFYING = ("mrn", "dob")
 SEX_CODES = {"1": "M", "2": "F"}
 YES_NO = {"0": "N", "1": "Y"}
-#: ae_related codes that count as related: 3 possible, 4 probable, 5 definite
-#: (1 unrelated and 2 unlikely do not). The one definition of "related".
-RELATED_CODES = (3, 4, 5)
-DAYS_PER_YEAR = 365.25
 CENTURY_CHECK_YEARS = 50
 MAX_WEIGHT_KG = 300
 MAX_TDD_U_PER_KG = 3

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DAYS_PER_YEAR = 365.25
+from plmsc.constants import DAYS_PER_YEAR
+
 #: Study days on which an adverse event counts as a possible infusion reaction.
 INFUSION_REACTION_DAYS = (0, 1)
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-UNSCHEDULED = "UNSCHEDULED"
+from plmsc.constants import UNSCHEDULED
 
 
 def derive_study_day(dates: pd.Series, infusion: pd.Series) -> pd.Series:

@@ -25,6 +25,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
+from plmsc.endpoints.registry import endpoint, select
+from plmsc.ingest.units import LAB_TESTS
 from plmsc.report.style import MEDIAN_COLOUR, participant_palette, study_month, use_style
 from plmsc.report.tables import analysed, by_arm
 
@@ -160,7 +162,7 @@ def fig_mmtt_curves(
         ax.set_title(visit)
         ax.set_xticks([0, 30, 60, 90, 120])
         ax.set_xlabel("MMTT time (min)")
-        ax.set_ylabel("C-peptide (nmol/L)" if ax is axes[0] else "")
+        ax.set_ylabel(LAB_TESTS["CPEP"].param if ax is axes[0] else "")
     _legend(fig, palette, groups)
     return fig
 
@@ -173,7 +175,7 @@ def fig_cpeptide_auc(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str) -> Fi
     fig = Figure(figsize=(5.2, 3.4), layout="constrained")
     ax = fig.subplots()
     _trajectories(ax, d, "MONTH", "AVAL", palette, groups)
-    ax.set_ylabel("C-peptide mean AUC 0-120 min (nmol/L)")
+    ax.set_ylabel(endpoint("CPAUC").label)
     ax.set_ylim(bottom=0)
     _month_axis(ax, d["MONTH"])
     _legend(fig, palette, groups)
@@ -187,11 +189,7 @@ def fig_glycaemic_control(
     palette = participant_palette(adsl["USUBJID"])
     groups = median_groups(adsl, design)
     d = _with_month(analysed(adeff))
-    panels = [
-        ("HBA1C", "HbA1c (%)"),
-        ("INSDOSE", "Insulin dose (U/kg/24 h)"),
-        ("IDAA1C", "IDAA1c (%)"),
-    ]
+    panels = [(c, endpoint(c).label) for c in select(figure="fig3_glycaemic_control")]
     fig = Figure(figsize=(9.5, 3.2), layout="constrained")
     axes = fig.subplots(1, 3, sharex=True)
     for ax, (code, label) in zip(axes, panels, strict=True):
@@ -284,7 +282,7 @@ def fig_autoantibodies(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str) -> 
     palette = participant_palette(adsl["USUBJID"])
     groups = median_groups(adsl, design)
     d = _with_month(analysed(adeff))
-    panels = [("GADA", "GADA"), ("ZNT8A", "ZnT8A"), ("IA2A", "IA-2A")]
+    panels = [(c, endpoint(c).name) for c in select(figure="fig5_autoantibodies")]
     fig = Figure(figsize=(9.5, 3.2), layout="constrained")
     axes = fig.subplots(1, 3, sharex=True, sharey=True)
     for ax, (code, label) in zip(axes, panels, strict=True):

@@ -15,10 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from plmsc.endpoints.registry import endpoint
 from plmsc.endpoints.safety import OVERVIEW
 from plmsc.io import write_text
 from plmsc.report.formatting import rounded
-from plmsc.report.tables import ENDPOINTS, analysed, by_arm
+from plmsc.report.tables import analysed, by_arm
 
 #: Decimals of a percentage change from baseline.
 PCT_DECIMALS = 1
@@ -29,8 +30,8 @@ NADIR_ANTIBODIES = ("GADA", "ZNT8A")
 
 
 def decimals_of(paramcd: str) -> int:
-    """Decimals with which the tables show ``paramcd``."""
-    return ENDPOINTS[paramcd][1]
+    """Decimals with which the tables show ``paramcd`` (the endpoint registry's)."""
+    return endpoint(paramcd).decimals
 
 
 def _median(values: pd.Series, decimals: int) -> float | None:
@@ -72,7 +73,7 @@ def cpeptide_numbers(adeff: pd.DataFrame, comparison_visit: str = "Month 12") ->
     base = d[d["ABLFL"].eq("Y").fillna(False)]
     comp = d[d["AVISIT"] == comparison_visit]
     return {
-        "unit": "nmol/L",
+        "unit": endpoint("CPAUC").unit,
         "comparison_visit": comparison_visit,
         "median_baseline": _median(base["AVAL"], decimals_of("CPAUC")),
         "median_comparison": _median(comp["AVAL"], decimals_of("CPAUC")),

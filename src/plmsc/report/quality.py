@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from plmsc.constants import UNSCHEDULED
 from plmsc.report.tables import analysed
-
-UNSCHEDULED = "UNSCHEDULED"
 
 
 def reconciliation_by_file(recon: pd.DataFrame) -> pd.DataFrame:

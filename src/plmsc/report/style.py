@@ -19,10 +19,11 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from plmsc.constants import DAYS_PER_YEAR
 from plmsc.io import write_bytes
 
 #: Days per study month: the mean Gregorian month (365.25 / 12).
-DAYS_PER_MONTH = 30.4375
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 #: Resolution of the PNG files.
 PNG_DPI = 300
 #: Order of seaborn's colour-blind palette: blue, orange, green, purple, vermillion, ...

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.constants import BLINDED
+from plmsc.endpoints.registry import TABLE1, TABLE2, endpoint, select
 from plmsc.io import write_csv, write_text
 from plmsc.report.formatting import (
     MEDIAN_RANGE,
@@ -26,26 +28,13 @@ from plmsc.report.formatting import (
     format_significant,
 )
 
-#: ARM of every participant of a randomised cohort before unblinding.
-BLINDED = "BLINDED"
 #: Label of the column group of all participants.
 OVERALL = "Overall"
 
-#: Endpoints of Table 2: label with unit, and decimals shown.
-ENDPOINTS: dict[str, tuple[str, int]] = {
-    "CPAUC": ("C-peptide mean AUC 0-120 min (nmol/L)", 3),
-    "CPPEAK": ("Peak C-peptide (nmol/L)", 3),
-    "CPFAST": ("Fasting C-peptide (nmol/L)", 3),
-    "HBA1C": ("HbA1c (%)", 1),
-    "INSDOSE": ("Insulin dose (U/kg/24 h)", 2),
-    "IDAA1C": ("IDAA1c (%)", 1),
-    "REMISS": ("Partial remission (IDAA1c), n/N (%)", 0),
-    "GADA": ("GADA (IU/mL)", 1),
-    "ZNT8A": ("ZnT8A (U/mL)", 1),
-    "IA2A": ("IA-2A (U/mL)", 1),
-}
+#: Endpoints of Table 2 (registry order; labels and decimals from the registry).
+ENDPOINTS = select(table=TABLE2)
 #: Yes/no endpoints: shown as n/N (%) instead of median and range.
-BINARY_ENDPOINTS = frozenset({"REMISS", "REMISPAD"})
+BINARY_ENDPOINTS = frozenset(select(kind="binary"))
 
 #: Table 1 rows from ADSL: column, label, decimals.
 ADSL_CHARACTERISTICS: dict[str, tuple[str, int]] = {
@@ -56,7 +45,7 @@ ADSL_CHARACTERISTICS: dict[str, tuple[str, int]] = {
     "BMIBL": ("BMI (kg/m2)", 1),
 }
 #: Table 1 rows from the baseline (ABLFL = Y) endpoints of ADEFF.
-BASELINE_ENDPOINTS = ("CPAUC", "CPPEAK", "HBA1C", "INSDOSE", "IDAA1C", "GADA", "ZNT8A", "IA2A")
+BASELINE_ENDPOINTS = select(table=TABLE1)
 CATEGORICAL = {"SEX": "Sex", "DKAONSET": "Diabetic ketoacidosis at onset"}
 
 
@@ -103,7 +92,7 @@ def endpoints_by_visit(
     anl = analysed(adeff)
     rows = []
     for code in params:
-        label, decimals = ENDPOINTS[code]
+        label, decimals = endpoint(code).table_label, endpoint(code).decimals
         d = anl[(anl["PARAMCD"] == code) & anl["AVAL"].notna()]
         for visit in _visit_order(d):
             v = d[d["AVISIT"] == visit]
@@ -143,10 +132,10 @@ def baseline_characteristics(adsl: pd.DataFrame, adeff: pd.DataFrame, design: st
 
     data = baseline_frame(adsl, adeff)
     labels = {k: v[0] for k, v in ADSL_CHARACTERISTICS.items()}
-    labels |= {code: f"Baseline {ENDPOINTS[code][0]}" for code in BASELINE_ENDPOINTS}
+    labels |= {code: f"Baseline {endpoint(code).label}" for code in BASELINE_ENDPOINTS}
     labels |= CATEGORICAL
     decimals = {k: v[1] for k, v in ADSL_CHARACTERISTICS.items()}
-    decimals |= {code: ENDPOINTS[code][1] for code in BASELINE_ENDPOINTS}
+    decimals |= {code: endpoint(code).decimals for code in BASELINE_ENDPOINTS}
     continuous = [
         c
         for c in [*ADSL_CHARACTERISTICS, *BASELINE_ENDPOINTS]
