@@ -59,7 +59,8 @@ def test_missing_draw_default_makes_the_auc_missing():
     out = derive_cpeptide_endpoints(frame(mmtt("S1", 90, "Month 3", curve)))
     assert np.isnan(_param(out, "CPAUC")[("S1", 90)])
     assert np.isnan(_param(out, "CPAUCL")[("S1", 90)])
-    assert _param(out, "CPPEAK")[("S1", 90)] == pytest.approx(0.7)  # highest draw present
+    # the peak follows the AUC's missing-draw convention (0.7 may not be the true peak)
+    assert np.isnan(_param(out, "CPPEAK")[("S1", 90)])
 
 
 def test_missing_interior_draw_interpolated():
@@ -145,3 +146,105 @@ def test_repeat_draw_that_lost_is_left_out():
     rows.append(lab("S1", "CPEP", 90, 5.0, visit="Month 3", atptn=30, rptdrwfl="Y"))
     out = derive_cpeptide_endpoints(frame(rows))
     assert _param(out, "CPAUC")[("S1", 90)] == pytest.approx(CURVE_MEAN_AUC)
+
+
+# --- sessions ------------------------------------------------------------------------
+# CURVE2 = 0.1, 0.2, 0.3, 0.4, 0.35, 0.25:
+# AUC = (0.1+0.2)/2*15 + (0.2+0.3)/2*15 + (0.3+0.4)/2*30 + (0.4+0.35)/2*30 + (0.35+0.25)/2*30
+#     = 2.25 + 3.75 + 10.5 + 11.25 + 9 = 36.75; mean 36.75 / 120 = 0.30625 nmol/L
+CURVE2 = [0.1, 0.2, 0.3, 0.4, 0.35, 0.25]
+CURVE2_MEAN_AUC = 0.30625
+
+
+def _adeff(rows):
+    from plmsc.endpoints.adeff import derive_adeff
+
+    analysis = {
+        "blq": "half",
+        "mmtt_start": "zero",
+        "missing_draw": "missing",
+        "remission_idaa1c": 9.0,
+        "antibody_cutoffs": {"GADA": 10.0, "ZNT8A": 15.0, "IA2A": 7.5},
+    }
+    advs = pd.DataFrame(
+        {
+            "USUBJID": pd.Series([], dtype=str),
+            "PARAMCD": pd.Series([], dtype=str),
+            "AVAL": pd.Series([], dtype=float),
+            "ADY": pd.Series([], dtype="Int64"),
+            "AVISIT": pd.Series([], dtype=str),
+            "AVISITN": pd.Series([], dtype="Int64"),
+        }
+    )
+    eff = derive_adeff(frame(rows), advs, analysis)
+    return eff[eff["PARAMCD"].isin(["CPAUC", "CPAUCL", "CPPEAK", "CPFAST"])]
+
+
+def _flags(eff, visit):
+    d = eff[eff["AVISIT"] == visit]
+    return {
+        (r.PARAMCD, int(r.ADY)): (None if pd.isna(r.AVAL) else round(r.AVAL, 6), r.ANL01FL == "Y")
+        for r in d.itertuples()
+    }
+
+
+def test_two_complete_sessions_in_one_window_both_kept_the_closer_analysed():
+    # Month 3 target day 90: sessions on day 84 (6 days off) and day 93 (3 days off)
+    rows = mmtt("S1", 84, "Month 3", CURVE) + mmtt("S1", 93, "Month 3", CURVE2)
+    got = _flags(_adeff(rows), "Month 3")
+    assert got[("CPAUC", 84)] == (CURVE_MEAN_AUC, False)
+    assert got[("CPAUC", 93)] == (CURVE2_MEAN_AUC, True)
+    # every endpoint of the analysed session, from that session only
+    assert got[("CPPEAK", 93)] == (0.4, True) and got[("CPPEAK", 84)] == (0.8, False)
+    assert got[("CPFAST", 93)] == (0.1, True) and got[("CPFAST", 84)] == (0.2, False)
+    assert got[("CPAUCL", 93)] == (round(math.log(1.30625), 6), True)
+
+
+def test_incomplete_session_keeps_its_missing_auc_and_the_complete_one_is_analysed():
+    # day 90 (on target) lacks its 60-min draw; day 96 is complete
+    gap = [0.2, 0.4, 0.6, None, 0.7, 0.5]
+    rows = mmtt("S1", 90, "Month 3", gap) + mmtt("S1", 96, "Month 3", CURVE2)
+    got = _flags(_adeff(rows), "Month 3")
+    assert got[("CPAUC", 90)] == (None, False)  # kept, missing, not analysed
+    assert got[("CPPEAK", 90)] == (None, False)  # peak of an incomplete curve: missing
+    assert got[("CPFAST", 90)] == (0.2, False)  # its 0-min draw alone gives a CPFAST
+    assert got[("CPAUC", 96)] == (CURVE2_MEAN_AUC, True)
+    assert got[("CPFAST", 96)] == (0.1, True)  # from the analysed session, not the closer one
+    # no borrowing: day 96's own curve gives 0.30625, day 90 did not take its 60-min draw
+    assert len(got) == 8
+
+
+def test_sessions_tied_on_distance_go_to_the_later_one():
+    # days 87 and 93 are both 3 days from 90
+    rows = mmtt("S1", 87, "Month 3", CURVE) + mmtt("S1", 93, "Month 3", CURVE2)
+    got = _flags(_adeff(rows), "Month 3")
+    assert got[("CPAUC", 87)][1] is False and got[("CPAUC", 93)][1] is True
+
+
+def test_re_drawn_tube_within_a_session_the_non_missing_one_counts():
+    # the 30-min tube was haemolysed (missing) and re-drawn; ADLB flagged neither
+    # (unscheduled session), so the curve takes the non-missing tube
+    rows = mmtt("S1", 200, "UNSCHEDULED", [0.2, 0.4, None, 0.8, 0.7, 0.5])
+    rows.append(lab("S1", "CPEP", 200, 0.6, visit="UNSCHEDULED", atptn=30))
+    out = derive_cpeptide_endpoints(frame(rows))
+    assert _param(out, "CPAUC")[("S1", 200)] == pytest.approx(CURVE_MEAN_AUC)
+
+
+def test_peak_follows_the_missing_draw_convention():
+    curve = [0.2, 0.4, 0.6, None, 0.7, 0.5]
+    out = derive_cpeptide_endpoints(frame(mmtt("S1", 90, "Month 3", curve)))
+    assert np.isnan(_param(out, "CPPEAK")[("S1", 90)])
+    assert _param(out, "CPFAST")[("S1", 90)] == pytest.approx(0.2)
+    # interpolation: 60 min = 0.6 + (0.7 - 0.6) * 30/60 = 0.65; the peak is the highest
+    # observed draw, 0.7 (the interpolated point is never above its neighbours)
+    out = derive_cpeptide_endpoints(
+        frame(mmtt("S1", 90, "Month 3", curve)), missing_draw="interpolate"
+    )
+    assert _param(out, "CPPEAK")[("S1", 90)] == pytest.approx(0.7)
+    # a missing last draw is never interpolated: AUC and peak missing
+    last = [0.2, 0.4, 0.6, 0.8, 0.7, None]
+    out = derive_cpeptide_endpoints(
+        frame(mmtt("S1", 90, "Month 3", last)), missing_draw="interpolate"
+    )
+    assert np.isnan(_param(out, "CPAUC")[("S1", 90)])
+    assert np.isnan(_param(out, "CPPEAK")[("S1", 90)])

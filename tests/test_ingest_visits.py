@@ -78,8 +78,26 @@ def test_mmtt_draws_are_flagged_per_time_point(tmp_path):
         lis_row(ACCESSION="A2", SAMPLE_LABEL="MMTT 30", COLLECTED="16/05/2019 08:30"),
     ]
     adlb = _adlb(tmp_path, rows).sort_values(["ATPTN", "ADY"])
-    assert adlb["ANL01FL"].fillna("").tolist() == ["Y", "Y", ""]
-    assert adlb["RPTDRWFL"].fillna("").tolist() == ["", "", "Y"]
+    # days 30 and 31 are two sessions of the Month 1 window: each keeps its own draws
+    # (which session is analysed is decided on the endpoints, in ADEFF)
+    assert adlb["ADY"].tolist() == [30, 30, 31]
+    assert adlb["ANL01FL"].fillna("").tolist() == ["Y", "Y", "Y"]
+    assert adlb["RPTDRWFL"].fillna("").tolist() == ["", "", ""]
+
+
+def test_a_re_drawn_tube_of_the_same_session_is_a_repeat_draw(tmp_path):
+    rows = [
+        lis_row(ACCESSION="A1", SAMPLE_LABEL="MMTT 0", COLLECTED="15/05/2019 08:00"),
+        lis_row(
+            ACCESSION="A1", SAMPLE_LABEL="MMTT 30", COLLECTED="15/05/2019 08:30", RESULT="HEMOLYZED"
+        ),
+        # the haemolysed 30-min tube re-drawn 10 minutes later, same session
+        lis_row(ACCESSION="A2", SAMPLE_LABEL="MMTT 30", COLLECTED="15/05/2019 08:40"),
+    ]
+    adlb = _adlb(tmp_path, rows).sort_values(["ATPTN", "SRCROW"])
+    assert adlb["ADY"].tolist() == [30, 30, 30]
+    assert adlb["ANL01FL"].fillna("").tolist() == ["Y", "", "Y"]
+    assert adlb["RPTDRWFL"].fillna("").tolist() == ["", "Y", ""]
 
 
 def test_unscheduled_rows_keep_their_row_without_flags(tmp_path):

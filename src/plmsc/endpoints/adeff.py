@@ -23,6 +23,7 @@ from plmsc.endpoints.glycaemia import (
     pair_by_visit,
 )
 from plmsc.endpoints.registry import ENDPOINTS, select, without_baseline
+from plmsc.ingest.visits import UNSCHEDULED, derive_analysis_flags
 
 #: Autoantibody titres and their units.
 ANTIBODIES = {code: ENDPOINTS[code].unit for code in select(kind="titre")}
@@ -65,6 +66,48 @@ ADEFF = pa.DataFrameSchema(
 )
 
 _VISIT = ["USUBJID", "ADY", "AVISIT", "AVISITN"]
+#: Endpoints of one MMTT session: the analysed session of a window gives all of them.
+SESSION_PARAMS = ("CPAUC", "CPAUCL", "CPPEAK", "CPFAST")
+
+
+def derive_var_session_anl01fl(eff: pd.DataFrame) -> pd.DataFrame:
+    """ANL01FL of the MMTT endpoints decided per session, not per parameter.
+
+    analysis-conventions.md, "MMTT sessions": a session is one participant's MMTT on
+    one study day (the CPAUC rows, one per session). In each scheduled window the
+    analysed session is the one with a non-missing CPAUC closest to the target day
+    (AVISITN), ties to the later day; its CPAUC, CPAUCL, CPPEAK and CPFAST rows get
+    ANL01FL = Y and every other row of those parameters in that window gets it
+    blank, so the analysed endpoints of a visit all come from one session. Windows
+    without a session with a CPAUC, and a parameter the chosen session lacks (e.g. a
+    fasting sample's CPFAST), keep the per-parameter rule of
+    :func:`plmsc.endpoints.change.derive_flags`. Rows are not changed otherwise.
+    """
+    auc = eff[(eff["PARAMCD"] == "CPAUC") & (eff["AVISIT"] != UNSCHEDULED)]
+    if auc.empty:
+        return eff
+    flags = derive_analysis_flags(auc.assign(_LATER=auc["ADY"]), ["USUBJID"], ["_LATER"])
+    chosen = auc.loc[flags["ANL01FL"].eq("Y").fillna(False), ["USUBJID", "AVISITN", "ADY"]]
+    chosen = chosen.rename(columns={"ADY": "_CADY"})
+    out = eff.reset_index(drop=True)
+    m = out[["USUBJID", "AVISITN"]].merge(chosen, on=["USUBJID", "AVISITN"], how="left")
+    in_session = (
+        out["PARAMCD"].isin(SESSION_PARAMS)
+        & (out["AVISIT"] != UNSCHEDULED)
+        & out["ADY"].eq(m["_CADY"]).fillna(False)
+        & out["AVAL"].notna()
+    ).to_numpy(dtype=bool)
+    decided = (
+        pd.Series(in_session, index=out.index)
+        .groupby([out["USUBJID"], out["PARAMCD"], out["AVISITN"]], dropna=False)
+        .transform("any")
+        .to_numpy(dtype=bool)
+    )
+    decided = decided & out["PARAMCD"].isin(SESSION_PARAMS).to_numpy()
+    anl = out["ANL01FL"].astype(object).where(~decided, None)
+    anl[decided & in_session] = "Y"
+    out["ANL01FL"] = pd.Series(anl, index=out.index, dtype="str").where(anl.notna())
+    return out
 
 
 def _lab(adlb: pd.DataFrame, paramcd: str, blq: str) -> pd.DataFrame:
@@ -139,6 +182,7 @@ def derive_adeff(
     ]
     eff = pd.concat([f for f in frames if len(f)], ignore_index=True)
     eff = derive_flags(eff.reset_index(drop=True))
+    eff = derive_var_session_anl01fl(eff)
     eff = derive_change(eff)
     binary = eff["PARAMCD"].isin(BINARY)
     eff.loc[binary, ["BASE", "CHG", "PCHG"]] = np.nan

@@ -2,7 +2,8 @@
 
 Conventions of TrialNet / ITN as set out in analysis-conventions.md, "C-peptide
 from the 2-hour MMTT". Every MMTT session (one participant, one study day) gets
-CPAUC, CPAUCL, CPPEAK and CPFAST; fasting samples outside an MMTT give CPFAST.
+CPAUC, CPAUCL, CPPEAK and CPFAST with its own study day, also when two sessions
+fall in one visit window; fasting samples outside an MMTT give CPFAST.
 """
 
 from __future__ import annotations
@@ -66,11 +67,18 @@ def derive_auc(curves: np.ndarray, times: np.ndarray = AUC_TIMES) -> np.ndarray:
     return ((c[:, :-1] + c[:, 1:]) / 2 * np.diff(times)).sum(axis=1)
 
 
-def derive_peak(curves: np.ndarray) -> np.ndarray:
-    """Peak C-peptide: the highest draw present in each row (NaN when none is)."""
+def derive_peak(curves: np.ndarray, complete: np.ndarray | None = None) -> np.ndarray:
+    """Peak C-peptide: the highest draw present in each row (NaN when none is).
+
+    ``complete`` (one boolean per row) applies the missing-draw convention of the AUC:
+    a row whose AUC is missing gets no peak either, since a peak over an incomplete
+    curve may be an underestimate (analysis-conventions.md, "MMTT sessions").
+    """
     c = np.asarray(curves, dtype=float)
     out = np.full(len(c), np.nan)
     present = ~np.isnan(c).all(axis=1)
+    if complete is not None:
+        present &= np.asarray(complete, dtype=bool)
     out[present] = np.nanmax(c[present], axis=1)
     return out
 
@@ -106,8 +114,16 @@ def mmtt_curves(adlb: pd.DataFrame, blq: Blq = "half") -> pd.DataFrame:
     """
     cp = adlb[(adlb["PARAMCD"] == "CPEP") & adlb["ATPTN"].notna() & adlb["RPTDRWFL"].ne("Y")]
     cp = cp.assign(VALUE=derive_blq_value(cp["AVAL"], cp["LLOQ"], cp["LLOQFL"], blq))
-    # A draw may appear twice only through a repeat draw; the analysed one goes first.
-    cp = cp.sort_values(["USUBJID", "ADY", "ATPTN", "ANL01FL"], na_position="last", kind="stable")
+    # A minute of a session appears twice only through a re-drawn tube that ADLB did not
+    # flag (an unscheduled session): the analysed tube first, then a non-missing one,
+    # then the later row. Sessions never share draws: the key holds the study day.
+    cp = cp.assign(_missing=cp["VALUE"].isna(), _row=np.arange(len(cp)))
+    cp = cp.sort_values(
+        ["USUBJID", "ADY", "ATPTN", "ANL01FL", "_missing", "_row"],
+        ascending=[True, True, True, True, True, False],
+        na_position="last",
+        kind="stable",
+    )
     cp = cp.drop_duplicates(["USUBJID", "ADY", "ATPTN"])
     wide = cp.pivot(index=["USUBJID", "ADY"], columns="ATPTN", values="VALUE")
     wide = wide.reindex(columns=MMTT_TIMES)
@@ -130,8 +146,16 @@ def derive_cpeptide_endpoints(
       the -10 and 0 samples that are present (``"mean_minus10_zero"``).
     * A missing draw makes CPAUC missing (``missing_draw="missing"``), or a single
       interior missing draw is interpolated (``"interpolate"``).
-    * CPAUCL = log(CPAUC + 1). CPPEAK = the highest draw present over 0-120 min.
-    * CPFAST = the 0-min MMTT sample, else a fasting (non-MMTT) C-peptide of that visit.
+    * CPAUCL = log(CPAUC + 1). CPPEAK = the highest observed draw over 0-120 min,
+      missing whenever CPAUC is (same missing-draw convention; with
+      ``"interpolate"`` a single interior gap is allowed for both).
+    * CPFAST = the 0-min MMTT sample (it needs no other draw), else a fasting
+      (non-MMTT) C-peptide of that visit.
+
+    Every session (one participant, one study day) gives its own rows with its own
+    ADY, whether or not another session falls in the same visit window; a session's
+    curve uses only its own draws. Which session a window analyses is ANL01FL of
+    ADEFF (:func:`plmsc.endpoints.adeff.derive_var_session_anl01fl`).
 
     Returns long rows: USUBJID, PARAMCD, ADY, AVISIT, AVISITN, AVAL, AVALU.
     """
@@ -142,7 +166,7 @@ def derive_cpeptide_endpoints(
     if missing_draw == "interpolate":
         grid = interpolate_single_interior(grid)
     mean_auc = derive_mean_auc(derive_auc(grid))
-    peak = derive_peak(observed)
+    peak = derive_peak(observed, complete=~np.isnan(mean_auc))
 
     session = curves[["AVISIT", "AVISITN"]].reset_index()
     rows = [

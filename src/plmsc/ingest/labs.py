@@ -385,7 +385,9 @@ def derive_adlb(
     adlb["SRCROW"] = work["SRCROW"].astype("Int64")
     keys = ["USUBJID", "PARAMCD", "ATPTN"]
     order = ["_collected", "_file", "SRCROW"]
-    flags = derive_analysis_flags(adlb, keys, order)
+    flags = derive_analysis_flags(
+        adlb.assign(_SESSION=derive_session_day(adlb)), [*keys, "_SESSION"], order
+    )
     adlb["ANL01FL"] = flags["ANL01FL"]
     adlb["RPTDRWFL"] = flags["RPTDRWFL"]
     adlb["ABLFL"] = derive_baseline_flag(adlb, keys, order, exclude=flags["RPTDRWFL"] == "Y")
@@ -400,6 +402,18 @@ def derive_adlb(
     adlb = adlb[ADLB_COLUMNS].reset_index(drop=True)
     recon = reconcile(file_index, reason, srcfiles, REASONS)
     return adlb, recon
+
+
+def derive_session_day(adlb: pd.DataFrame) -> pd.Series:
+    """The MMTT session of a draw: its study day (one participant's MMTT on one
+    collection day); missing for a sample outside an MMTT (no ATPTN).
+
+    Used as a key of the draw-level flags, so that RPTDRWFL = Y marks only a second
+    tube of the same minute of the same session (a re-draw) and every session of a
+    visit window keeps its own draws; which session a window analyses is decided on
+    its endpoints in ADEFF. Samples outside an MMTT keep one result per visit window.
+    """
+    return adlb["ADY"].where(adlb["ATPTN"].notna())
 
 
 def _raise(err: InputError | None) -> None:
