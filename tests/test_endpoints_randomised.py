@@ -11,6 +11,7 @@ import pytest
 from plmsc.endpoints.randomised import (
     ancova_arm_effect,
     ancova_frame,
+    compute_back_transformed_difference,
     remission_by_arm,
     trajectory_model,
 )
@@ -33,24 +34,85 @@ def _balanced() -> pd.DataFrame:
 
 def test_ancova_adjusted_means_and_difference_by_hand():
     got = ancova_arm_effect(_balanced())
+    assert got["STATUS"] == "estimated" and got["REASON"] == ""
     # arm means 0.575 and 0.425: difference 0.15 on the log(AUC + 1) scale
-    assert got["ADJMEAN_TREATED"] == pytest.approx(0.575)
-    assert got["ADJMEAN_REFERENCE"] == pytest.approx(0.425)
-    assert got["DIFF"] == pytest.approx(0.15)
+    assert got["ADJMEAN_TREATED_LOG"] == pytest.approx(0.575)
+    assert got["ADJMEAN_REFERENCE_LOG"] == pytest.approx(0.425)
+    assert got["DIFF_LOG"] == pytest.approx(0.15)
     # back-transformed: exp(0.575) - 1 = 0.777131, exp(0.425) - 1 = 0.529590; ratio exp(0.15)
-    assert got["ADJMEAN_TREATED_BT"] == pytest.approx(math.exp(0.575) - 1)
-    assert got["ADJMEAN_TREATED_BT"] == pytest.approx(0.777131, abs=1e-6)
-    assert got["ADJMEAN_REFERENCE_BT"] == pytest.approx(0.529590, abs=1e-6)
-    assert got["RATIO"] == pytest.approx(math.exp(0.15))
-    assert got["DIFF_LO"] < 0.15 < got["DIFF_HI"]
-    assert got["ADJMEAN_TREATED_BT_LO"] < got["ADJMEAN_TREATED_BT"] < got["ADJMEAN_TREATED_BT_HI"]
+    assert got["ADJMEAN_TREATED_NMOL"] == pytest.approx(math.exp(0.575) - 1)
+    assert got["ADJMEAN_TREATED_NMOL"] == pytest.approx(0.777131, abs=1e-6)
+    assert got["ADJMEAN_REFERENCE_NMOL"] == pytest.approx(0.529590, abs=1e-6)
+    assert got["RATIO_AUCP1"] == pytest.approx(math.exp(0.15))
+    # difference in nmol/L: 0.777131 - 0.529590 = 0.247541
+    assert got["DIFF_NMOL"] == pytest.approx(0.247541, abs=1e-6)
+    assert got["DIFF_NMOL_LO"] < got["DIFF_NMOL"] < got["DIFF_NMOL_HI"]
+    assert got["DIFF_LOG_LO"] < 0.15 < got["DIFF_LOG_HI"]
+    assert (
+        got["ADJMEAN_TREATED_NMOL_LO"]
+        < got["ADJMEAN_TREATED_NMOL"]
+        < got["ADJMEAN_TREATED_NMOL_HI"]
+    )
     assert (got["N_TREATED"], got["N_REFERENCE"], got["TREATED"]) == (4, 4, "MSC")
+    # 8 participants - 5 coefficients (intercept, arm, BASE, AGE, MALE) = 3
+    assert got["DF_RESID"] == 3 and got["COVARIATES"] == "BASE AGE MALE"
     assert 0 < got["P"] < 0.05
 
 
+def test_delta_method_by_hand():
+    # m_t = ln 1.5, m_r = ln 1.2: back-transformed means 0.5 and 0.2, difference 0.3 nmol/L
+    # grad = (e^m_t, -e^m_r) = (1.5, -1.2); V = [[0.01, 0.002], [0.002, 0.01]]
+    # Var = 1.5^2 * 0.01 + 1.2^2 * 0.01 - 2 * 1.5 * 1.2 * 0.002 = 0.0225 + 0.0144 - 0.0072
+    #     = 0.0297; SE = sqrt(0.0297) = 0.172337; with critical value 2: 0.3 -/+ 0.344674
+    cov = np.array([[0.01, 0.002], [0.002, 0.01]])
+    g, se, lo, hi = compute_back_transformed_difference(math.log(1.5), math.log(1.2), cov, 2.0)
+    assert g == pytest.approx(0.3)
+    assert se == pytest.approx(0.172337, abs=1e-6)
+    assert (lo, hi) == (pytest.approx(-0.044674, abs=1e-6), pytest.approx(0.644674, abs=1e-6))
+
+
+def test_delta_method_matches_the_model_covariance():
+    # balanced design: the two adjusted means are the arm means, independent, each with
+    # variance sigma^2 / 4 (4 per arm; arm orthogonal to the covariates); so
+    # SE(diff nmol/L)^2 = (e^(2*0.575) + e^(2*0.425)) * sigma^2 / 4
+    data = _balanced()
+    got = ancova_arm_effect(data)
+    import statsmodels.formula.api as smf
+
+    fit = smf.ols("Y ~ C(ARM) + BASE + AGE + MALE", data=data).fit()
+    sigma2 = fit.scale
+    expected = math.sqrt((math.exp(1.15) + math.exp(0.85)) * sigma2 / 4)
+    assert got["DIFF_NMOL_SE"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_ancova_with_one_participant_per_arm_is_not_estimable():
+    data = _balanced().iloc[[0, 4]]
+    got = ancova_arm_effect(data)
+    assert got["STATUS"] == "not estimable"
+    assert got["REASON"] == "fewer than 2 participants in an arm (MSC 1, PLACEBO 1)"
+    assert math.isnan(got["DIFF_LOG"]) and math.isnan(got["P"])
+    assert (got["N_TREATED"], got["N_REFERENCE"]) == (1, 1)
+
+
+def test_ancova_without_residual_degrees_of_freedom_is_not_estimable():
+    # 2 per arm = 4 participants, 5 coefficients: no residual degree of freedom
+    data = _balanced().iloc[[0, 1, 4, 5]]
+    got = ancova_arm_effect(data)
+    assert got["STATUS"] == "not estimable"
+    assert got["REASON"].startswith("no residual degrees of freedom (4 participants, 5 model")
+
+
 def test_ancova_needs_two_arms():
-    with pytest.raises(ValueError, match="two arms"):
-        ancova_arm_effect(_balanced().assign(ARM="MSC"))
+    got = ancova_arm_effect(_balanced().assign(ARM="MSC"))
+    assert got["STATUS"] == "not estimable"
+    assert got["REASON"] == "needs two arms, one of them PLACEBO; found MSC"
+
+
+def test_ancova_leaves_out_a_covariate_with_one_value():
+    # all participants male: MALE is constant, the model adjusts for BASE and AGE only
+    got = ancova_arm_effect(_balanced().assign(MALE=1.0))
+    assert got["STATUS"] == "estimated" and got["COVARIATES"] == "BASE AGE"
+    assert got["DIFF_LOG"] == pytest.approx(0.15)
 
 
 def test_ancova_frame_takes_analysed_rows_with_baseline():

@@ -4,8 +4,10 @@
   log(CPAUC + 1), age and sex (TrialNet primary analysis): the F-test of arm from
   pingouin.ancova; adjusted means and the arm difference with 95 % CI from the
   same model fitted by statsmodels OLS (where pingouin stops). Adjusted means are
-  back-transformed as exp(m) - 1; the difference is also given as the ratio of
-  (mean AUC + 1), exp(difference).
+  back-transformed as exp(m) - 1 (nmol/L); the difference is given on the log
+  scale, as the ratio of (mean AUC + 1), exp(difference), and as the difference of
+  the back-transformed means in nmol/L with a delta-method CI. Too few
+  participants give a "not estimable" row with the reason, never an error.
 * Trajectories: a linear mixed model of log(CPAUC + 1) over study years with
   arm, time and their interaction, random intercept and slope per participant
   (statsmodels MixedLM). Time is in years (AVISITN / 365.25): slopes per year keep
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import statsmodels.formula.api as smf
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
@@ -46,53 +49,165 @@ def ancova_frame(
     return d.reset_index()
 
 
-def ancova_arm_effect(
-    data: pd.DataFrame, reference: str = REFERENCE_ARM
-) -> dict[str, float | int | str]:
-    """Arm effect on Y adjusted for BASE, AGE and sex (MALE), as a flat record.
+#: Covariates of the ANCOVA besides ARM (MALE = 1 for a male participant).
+ANCOVA_COVARIATES = ("BASE", "AGE", "MALE")
+#: Fewest participants per arm for an ANCOVA estimate.
+MIN_PER_ARM = 2
+#: Columns of an ANCOVA record, in order. The suffix names the scale: ``_LOG`` is the
+#: analysis scale log(mean AUC + 1), ``_NMOL`` nmol/L (mean AUC), ``RATIO_AUCP1`` the
+#: ratio of (mean AUC + 1) between arms (no unit).
+ANCOVA_COLUMNS = (
+    "STATUS", "REASON", "TREATED", "REFERENCE", "N_TREATED", "N_REFERENCE", "COVARIATES",
+    "DF_RESID",
+    "ADJMEAN_TREATED_LOG", "ADJMEAN_REFERENCE_LOG",
+    "ADJMEAN_TREATED_NMOL", "ADJMEAN_TREATED_NMOL_LO", "ADJMEAN_TREATED_NMOL_HI",
+    "ADJMEAN_REFERENCE_NMOL", "ADJMEAN_REFERENCE_NMOL_LO", "ADJMEAN_REFERENCE_NMOL_HI",
+    "DIFF_LOG", "DIFF_LOG_LO", "DIFF_LOG_HI",
+    "RATIO_AUCP1", "RATIO_AUCP1_LO", "RATIO_AUCP1_HI",
+    "DIFF_NMOL", "DIFF_NMOL_SE", "DIFF_NMOL_LO", "DIFF_NMOL_HI",
+    "F", "P",
+)  # fmt: skip
+ESTIMATED = "estimated"
+NOT_ESTIMABLE = "not estimable"
 
-    Adjusted mean of an arm = the model's prediction for that arm at the covariates'
-    means over all participants; back-transformed as exp(m) - 1. Difference = arm
-    coefficient (treated - reference) with its 95 % CI, and exp(difference).
+
+def compute_back_transformed_difference(
+    m_treated: float, m_reference: float, cov: np.ndarray, critical: float
+) -> tuple[float, float, float, float]:
+    """Difference of back-transformed adjusted means, in nmol/L, with its CI (delta method).
+
+    With adjusted means m_t and m_r on the log(mean AUC + 1) scale, the back-transformed
+    means are exp(m) - 1 and their difference is g = exp(m_t) - exp(m_r) (the -1s
+    cancel). First-order delta method (e.g. Casella & Berger, Statistical Inference,
+    5.5.4): Var(g) = grad' V grad with grad = (exp(m_t), -exp(m_r)) and V the 2 x 2
+    covariance of (m_t, m_r) from the model, i.e.
+    Var(g) = e^(2 m_t) V_tt + e^(2 m_r) V_rr - 2 e^(m_t + m_r) V_tr.
+    CI = g -/+ ``critical`` x SE (the t quantile of the model's residual degrees of
+    freedom). Returns (g, SE, lower, upper).
     """
-    arms = sorted(data["ARM"].unique())
-    if len(arms) != 2 or reference not in arms:
-        raise ValueError(f"ANCOVA needs two arms, one of them {reference!r}; got {arms}")
-    treated = next(a for a in arms if a != reference)
-    f_test = pg.ancova(data=data, dv="Y", between="ARM", covar=["BASE", "AGE", "MALE"])
-    arm_row = f_test[f_test["Source"] == "ARM"].iloc[0]
+    grad = np.array([np.exp(m_treated), -np.exp(m_reference)])
+    var = float(grad @ np.asarray(cov, dtype=float) @ grad)
+    g = float(grad.sum())
+    se = float(np.sqrt(max(var, 0.0)))
+    return g, se, g - critical * se, g + critical * se
 
-    model = smf.ols(f"Y ~ C(ARM, Treatment('{reference}')) + BASE + AGE + MALE", data=data).fit()
-    term = f"C(ARM, Treatment('{reference}'))[T.{treated}]"
-    lo, hi = model.conf_int().loc[term]
-    means = data[["BASE", "AGE", "MALE"]].mean()
-    at = pd.DataFrame({"ARM": [treated, reference], **{k: [v, v] for k, v in means.items()}})
-    pred = model.get_prediction(at).summary_frame(alpha=0.05)
-    m_t, m_r = pred["mean"].to_numpy()
-    ci_t, ci_r = pred[["mean_ci_lower", "mean_ci_upper"]].to_numpy()
+
+def _not_estimable(record: dict[str, object], reason: str) -> dict[str, object]:
+    out: dict[str, object] = dict.fromkeys(ANCOVA_COLUMNS, np.nan)
+    out.update(record)
+    out.update(STATUS=NOT_ESTIMABLE, REASON=reason)
+    return out
+
+
+def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dict[str, object]:
+    """Arm effect on Y = log(mean AUC + 1) adjusted for BASE, AGE and sex (MALE), as a
+    flat record with the columns :data:`ANCOVA_COLUMNS`.
+
+    ``data``: one row per participant with ARM, Y, BASE, AGE, MALE (:func:`ancova_frame`).
+
+    * Model (statsmodels OLS): Y = b0 + b1 [ARM = treated] + b2 BASE + b3 AGE + b4 MALE.
+      A covariate with a single value in the data is left out (COVARIATES lists the
+      ones used). F and p of arm from pingouin.ancova on the same covariates.
+    * Adjusted mean of an arm (``_LOG``) = the model's prediction for that arm at the
+      covariates' means over all participants; back-transformed as exp(m) - 1 with
+      its 95 % CI (``_NMOL``, nmol/L).
+    * DIFF_LOG = b1 (treated - reference, log scale) with its 95 % CI; RATIO_AUCP1 =
+      exp(b1), the ratio of (mean AUC + 1) treated / reference, and its CI.
+    * DIFF_NMOL = (exp(m_t) - 1) - (exp(m_r) - 1), in nmol/L, with SE and 95 % CI by
+      the delta method (:func:`compute_back_transformed_difference`).
+
+    Never raises on the data: when there are not two arms (one of them
+    ``reference``), fewer than :data:`MIN_PER_ARM` participants in an arm, no
+    residual degrees of freedom, or arm collinear with the covariates, the record has
+    STATUS = "not estimable", the REASON in words, and the estimates missing.
+    """
+    arms = sorted(str(a) for a in data["ARM"].dropna().unique())
+    treated = next((a for a in arms if a != reference), "")
     n = data["ARM"].value_counts()
-    return {
+    record: dict[str, object] = {
         "TREATED": treated,
         "REFERENCE": reference,
-        "N_TREATED": int(n[treated]),
-        "N_REFERENCE": int(n[reference]),
-        "ADJMEAN_TREATED": float(m_t),
-        "ADJMEAN_REFERENCE": float(m_r),
-        "ADJMEAN_TREATED_BT": float(np.exp(m_t) - 1),
-        "ADJMEAN_TREATED_BT_LO": float(np.exp(ci_t[0]) - 1),
-        "ADJMEAN_TREATED_BT_HI": float(np.exp(ci_t[1]) - 1),
-        "ADJMEAN_REFERENCE_BT": float(np.exp(m_r) - 1),
-        "ADJMEAN_REFERENCE_BT_LO": float(np.exp(ci_r[0]) - 1),
-        "ADJMEAN_REFERENCE_BT_HI": float(np.exp(ci_r[1]) - 1),
-        "DIFF": float(model.params[term]),
-        "DIFF_LO": float(lo),
-        "DIFF_HI": float(hi),
-        "RATIO": float(np.exp(model.params[term])),
-        "RATIO_LO": float(np.exp(lo)),
-        "RATIO_HI": float(np.exp(hi)),
-        "F": float(arm_row["F"]),
-        "P": float(arm_row["p_unc"]),
+        "N_TREATED": int(n.get(treated, 0)),
+        "N_REFERENCE": int(n.get(reference, 0)),
     }
+    if len(arms) != 2 or reference not in arms:
+        return _not_estimable(
+            record, f"needs two arms, one of them {reference}; found {', '.join(arms) or 'none'}"
+        )
+    small = [f"{a} {int(n[a])}" for a in (treated, reference) if n[a] < MIN_PER_ARM]
+    if small:
+        return _not_estimable(
+            record,
+            f"fewer than {MIN_PER_ARM} participants in an arm ({', '.join(small)})",
+        )
+    covariates = [c for c in ANCOVA_COVARIATES if data[c].nunique(dropna=True) > 1]
+    record["COVARIATES"] = " ".join(covariates)
+    arm_term = f"C(ARM, Treatment('{reference}'))"
+    formula = " + ".join([f"Y ~ {arm_term}", *covariates])
+    model = smf.ols(formula, data=data)
+    rank = int(np.linalg.matrix_rank(model.exog))
+    df_resid = len(data) - model.exog.shape[1]
+    record["DF_RESID"] = df_resid
+    if df_resid < 1:
+        return _not_estimable(
+            record,
+            f"no residual degrees of freedom ({len(data)} participants, "
+            f"{model.exog.shape[1]} model coefficients)",
+        )
+    if rank < model.exog.shape[1]:
+        return _not_estimable(record, "arm or a covariate is collinear with the others")
+    fit = model.fit()
+    term = f"{arm_term}[T.{treated}]"
+    lo, hi = fit.conf_int().loc[term]
+    means = data[covariates].mean()
+    at = pd.DataFrame({"ARM": [treated, reference], **{k: [v, v] for k, v in means.items()}})
+    pred = fit.get_prediction(at).summary_frame(alpha=0.05)
+    m_t, m_r = pred["mean"].to_numpy()
+    ci_t, ci_r = pred[["mean_ci_lower", "mean_ci_upper"]].to_numpy()
+    # covariance of the two adjusted means: X_at Cov(b) X_at'
+    names = list(model.exog_names)
+    x_at = np.array(
+        [[1.0 if c == "Intercept" else float(c == term) for c in names] for _ in range(2)]
+    )
+    x_at[1, names.index(term)] = 0.0
+    for c in covariates:
+        x_at[:, names.index(c)] = means[c]
+    cov_means = x_at @ np.asarray(fit.cov_params()) @ x_at.T
+    critical = float(stats.t.ppf(0.975, df_resid))
+    diff, diff_se, diff_lo, diff_hi = compute_back_transformed_difference(
+        m_t, m_r, cov_means, critical
+    )
+    if covariates:
+        f_test = pg.ancova(data=data, dv="Y", between="ARM", covar=covariates)
+    else:
+        f_test = pg.anova(data=data, dv="Y", between="ARM")
+    arm_row = f_test[f_test["Source"] == "ARM"].iloc[0]
+    p_col = "p_unc" if "p_unc" in arm_row.index else "p-unc"
+    record |= {
+        "STATUS": ESTIMATED,
+        "REASON": "",
+        "ADJMEAN_TREATED_LOG": float(m_t),
+        "ADJMEAN_REFERENCE_LOG": float(m_r),
+        "ADJMEAN_TREATED_NMOL": float(np.exp(m_t) - 1),
+        "ADJMEAN_TREATED_NMOL_LO": float(np.exp(ci_t[0]) - 1),
+        "ADJMEAN_TREATED_NMOL_HI": float(np.exp(ci_t[1]) - 1),
+        "ADJMEAN_REFERENCE_NMOL": float(np.exp(m_r) - 1),
+        "ADJMEAN_REFERENCE_NMOL_LO": float(np.exp(ci_r[0]) - 1),
+        "ADJMEAN_REFERENCE_NMOL_HI": float(np.exp(ci_r[1]) - 1),
+        "DIFF_LOG": float(fit.params[term]),
+        "DIFF_LOG_LO": float(lo),
+        "DIFF_LOG_HI": float(hi),
+        "RATIO_AUCP1": float(np.exp(fit.params[term])),
+        "RATIO_AUCP1_LO": float(np.exp(lo)),
+        "RATIO_AUCP1_HI": float(np.exp(hi)),
+        "DIFF_NMOL": diff,
+        "DIFF_NMOL_SE": diff_se,
+        "DIFF_NMOL_LO": diff_lo,
+        "DIFF_NMOL_HI": diff_hi,
+        "F": float(arm_row["F"]),
+        "P": float(arm_row[p_col]),
+    }
+    return {k: record.get(k, np.nan) for k in ANCOVA_COLUMNS}
 
 
 def fit_mixed_model(formula: str, data: pd.DataFrame) -> pd.DataFrame:
