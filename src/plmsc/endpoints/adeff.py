@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from plmsc.constants import UNSCHEDULED
 from plmsc.endpoints.change import derive_change, derive_flags, derive_log2_ratio
 from plmsc.endpoints.cpeptide import derive_blq_value, derive_cpeptide_endpoints
 from plmsc.endpoints.glycaemia import (
@@ -23,7 +24,7 @@ from plmsc.endpoints.glycaemia import (
     pair_by_visit,
 )
 from plmsc.endpoints.registry import ENDPOINTS, select, without_baseline
-from plmsc.ingest.visits import UNSCHEDULED, derive_analysis_flags
+from plmsc.ingest.visits import derive_analysis_flags
 
 #: Autoantibody titres and their units.
 ANTIBODIES = {code: ENDPOINTS[code].unit for code in select(kind="titre")}
