@@ -114,5 +114,97 @@ def test_snakemake_refuses_a_bad_config_naming_the_key(tmp_path):
     )
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
-    assert "'third' is not one of ['half', 'limit', 'zero']" in out
-    assert "blq" in out
+    expected = (
+        "Invalid configuration: config key 'cohorts/phase1/analysis/blq': 'third' is not one "
+        "of the allowed values half, limit, zero"
+    )
+    assert expected in out
+    # one line of its own, no schema dump (snakemake adds one line about the config file)
+    assert len(out.strip().splitlines()) <= 2, out
+    assert "Traceback" not in out and "$schema" not in out
+
+
+# --- one-line messages for typos --------------------------------------------------
+
+
+def _phase1(cfg: dict) -> dict:
+    return cfg["cohorts"]["phase1"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        # unknown key, a near miss of 'design'
+        (
+            lambda c: _phase1(c).update(desing="single_arm"),
+            "config key 'cohorts/phase1/desing': unknown key; allowed here: description, "
+            "raw_dir, design, arm, redcap_project, schedule, assessments, analysis, decisions, "
+            "plausibility, simulation; did you mean 'design'?",
+        ),
+        # unknown top-level key
+        (
+            lambda c: c.update(result_dir="out"),
+            "config key 'result_dir': unknown key; allowed here: cohorts, results_dir, "
+            "simulated_raw_dir; did you mean 'results_dir'?",
+        ),
+        # bad enum, a near miss
+        (
+            lambda c: _phase1(c)["analysis"].update(blq="hlaf"),
+            "config key 'cohorts/phase1/analysis/blq': 'hlaf' is not one of the allowed values "
+            "half, limit, zero; did you mean 'half'?",
+        ),
+        # bad enum, nothing close
+        (
+            lambda c: _phase1(c).update(design="crossover"),
+            "config key 'cohorts/phase1/design': 'crossover' is not one of the allowed values "
+            "single_arm, randomised",
+        ),
+        # wrong type
+        (
+            lambda c: _phase1(c)["schedule"][2].update(day="seven"),
+            "config key 'cohorts/phase1/schedule/2/day': expected integer, found a string 'seven'",
+        ),
+        (
+            lambda c: _phase1(c)["analysis"].update(remission_idaa1c=[9]),
+            "config key 'cohorts/phase1/analysis/remission_idaa1c': expected number, found a "
+            "list [9]",
+        ),
+        # missing key
+        (
+            lambda c: _phase1(c).pop("schedule"),
+            "config key 'cohorts/phase1': missing required key 'schedule'",
+        ),
+        # an unknown test code, a near miss (keys checked by the schema's propertyNames)
+        (
+            lambda c: _phase1(c).update(plausibility={"lab": {"HBA1": {"%": [3, 20]}}}),
+            "config key 'cohorts/phase1/plausibility/lab/HBA1': unknown key; allowed here: CPEP, "
+            "GLU, HBA1C, GADA, ZNT8A, IA2A, ALT, AST, CREAT, WBC, PLT, HGB; did you mean 'HBA1C'?",
+        ),
+        (
+            lambda c: _phase1(c).update(plausibility={"lab": {"HBA1C": {"mmol/mo": [9, 195]}}}),
+            "config key 'cohorts/phase1/plausibility/lab/HBA1C/mmol/mo': unknown unit of HBA1C; "
+            "allowed here: %, mmol/mol; did you mean 'mmol/mol'?",
+        ),
+        (
+            lambda c: _phase1(c).update(plausibility={"lab": {"HBA1C": {"%": [20, 3]}}}),
+            "config key 'cohorts/phase1/plausibility/lab/HBA1C/%': low 20 is above high 3",
+        ),
+        (
+            lambda c: _phase1(c).update(decisions="data/raw/phase1/decisions.csv"),
+            "config key 'cohorts/phase1/decisions': 'data/raw/phase1/decisions.csv' is under "
+            "data/raw",
+        ),
+    ],
+)
+def test_config_errors_are_one_line(mutate, message):
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    mutate(cfg)
+    with pytest.raises(ConfigError) as info:
+        validate_config(cfg)
+    assert str(info.value).startswith(message), str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_plausibility_defaults():
+    cfg = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
+    assert cfg["cohorts"]["phase1"]["plausibility"] == {"hypo_glucose_max_mgdl": 600}

@@ -1,13 +1,17 @@
 """Workflow configuration: load, validate against the JSON schema, fill defaults.
 
-The Snakefile validates with ``snakemake.utils.validate``; code that runs outside
-Snakemake (the simulator's command line, the tests) uses :func:`load_config`, which
-applies the same schema and the same defaults.
+The Snakefile (``workflow/rules/common.smk``) and code that runs outside Snakemake
+(the simulator's command line, the tests, :func:`load_config`) validate with
+:func:`validate_config`: the same schema, the same defaults. A problem is a
+:class:`ConfigError` of one line: the key path, what is wrong, the allowed values
+or keys and, for a near miss, "did you mean ...?" (difflib), never a dump of the
+schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from itertools import pairwise
 from pathlib import Path
@@ -65,13 +69,125 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
     validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "<top level>"
-        raise ConfigError(f"config key '{where}': {err.message}")
+        raise ConfigError(describe_schema_error(errors[0], data))
     for name, cohort in data["cohorts"].items():
         check_schedule(name, cohort)
         check_raw_source(name, cohort)
+        check_plausibility_limits(name, cohort)
+        check_decisions_path(name, cohort)
     return data
+
+
+JSON_TYPES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "a string",
+    bool: "true/false",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def did_you_mean(word: Any, allowed: Iterable[Any]) -> str:
+    """``; did you mean 'x'?`` for the closest allowed value (difflib), else empty."""
+    options = [str(a) for a in allowed]
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _at(data: Any, path: Iterable[Any]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def describe_schema_error(err: jsonschema.ValidationError, data: Any) -> str:
+    """One line for a schema violation: key path, what is wrong, allowed values, near miss."""
+    path = [str(p) for p in err.absolute_path]
+    where = "/".join(path) or "<top level>"
+    kind, value = err.validator, err.instance
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(err.schema.get("properties", {}))
+        unknown = next(k for k in value if k not in allowed)
+        key = "/".join([*path, str(unknown)])
+        return (
+            f"config key '{key}': unknown key; allowed here: {', '.join(allowed)}"
+            f"{did_you_mean(unknown, allowed)}"
+        )
+    if kind == "enum":
+        allowed = err.validator_value
+        parent = _at(data, err.absolute_path)
+        if isinstance(parent, dict) and value in parent:  # a key checked by propertyNames
+            return (
+                f"config key '{where}/{value}': unknown key; allowed here: "
+                f"{', '.join(map(str, allowed))}{did_you_mean(value, allowed)}"
+            )
+        return (
+            f"config key '{where}': {_short(value)} is not one of the allowed values "
+            f"{', '.join(map(str, allowed))}{did_you_mean(value, allowed)}"
+        )
+    if kind == "type":
+        wanted = err.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        found = JSON_TYPES.get(type(value), type(value).__name__)
+        return f"config key '{where}': expected {wanted}, found {found} {_short(value)}"
+    if kind == "required":
+        missing = [k for k in err.validator_value if k not in value]
+        return f"config key '{where}': missing required key '{missing[0]}'"
+    message = " ".join(err.message.split())
+    if len(message) > 160:
+        message = f"{_short(value)} does not satisfy {kind} {_short(err.validator_value)}"
+    return f"config key '{where}': {message}"
+
+
+def check_plausibility_limits(name: str, cohort: Mapping[str, Any]) -> None:
+    """Units of ``plausibility.lab`` belong to their test, and low <= high."""
+    from plmsc.ingest.units import PLAUSIBLE_LIMITS
+
+    lab = cohort.get("plausibility", {}).get("lab", {})
+    for code, units in lab.items():
+        allowed = list(PLAUSIBLE_LIMITS[code])
+        for unit, (low, high) in units.items():
+            key = f"cohorts/{name}/plausibility/lab/{code}/{unit}"
+            if unit not in allowed:
+                raise ConfigError(
+                    f"config key '{key}': unknown unit of {code}; allowed here: "
+                    f"{', '.join(allowed)}{did_you_mean(unit, allowed)}"
+                )
+            if high is not None and high < low:
+                raise ConfigError(f"config key '{key}': low {low} is above high {high}")
+
+
+def check_decisions_path(name: str, cohort: Mapping[str, Any]) -> None:
+    """The decisions file lives beside the config, never under data/raw or the raw folder.
+
+    Raw folders hold the exports as received, read-only; a decision is the study
+    team's, so it is kept with the configuration.
+    """
+    path = cohort.get("decisions")
+    if path is None:
+        return
+    parts = Path(path).parts
+    raw_dir = cohort.get("raw_dir")
+    under_raw = any(parts[i : i + 2] == ("data", "raw") for i in range(len(parts)))
+    if raw_dir is not None:
+        try:
+            Path(path).resolve().relative_to(Path(raw_dir).resolve())
+            under_raw = True
+        except ValueError:
+            pass
+    if under_raw:
+        raise ConfigError(
+            f"config key 'cohorts/{name}/decisions': {path!r} is under data/raw; expected a "
+            "file beside the config (e.g. config/decisions/<cohort>.csv): raw folders hold "
+            "the exports as received"
+        )
 
 
 def check_raw_source(name: str, cohort: Mapping[str, Any]) -> None:

@@ -1,16 +1,19 @@
+import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
-from plmsc.config import check_raw_source, check_schedule
+from plmsc.config import ConfigError, validate_config
 
 min_version("9.0")
 
 
-validate(config, schema="../schemas/config.schema.yaml")
-for _name, _cohort in config["cohorts"].items():
-    check_schedule(_name, _cohort)
-    check_raw_source(_name, _cohort)
+# The schema (workflow/schemas/config.schema.yaml) and the checks a schema cannot
+# express, with the defaults filled in; a problem is one line naming the key.
+try:
+    config.update(validate_config(config))
+except ConfigError as _exc:
+    sys.exit(f"Invalid configuration: {_exc}")
 
 RESULTS = config["results_dir"]
 SIMULATED_RAW = config["simulated_raw_dir"]

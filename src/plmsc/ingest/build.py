@@ -32,6 +32,7 @@ from plmsc.ingest import clinical, labs
 from plmsc.ingest.csvfile import read_csv_file
 from plmsc.ingest.errors import InputError
 from plmsc.ingest.exposure import derive_var_exposure, derive_var_infusion_reaction
+from plmsc.ingest.plausibility import check_redcap_entries, plausibility_config
 from plmsc.ingest.redcap import (
     Field,
     RowLocator,
@@ -198,6 +199,7 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     project = cohort_cfg["redcap_project"]
     schedule = cohort_cfg["schedule"]
     blq = cohort_cfg.get("analysis", {}).get("blq", "half")
+    limits, hypo_glucose_max = plausibility_config(cohort_cfg)
     found = find_raw_files(raw_dir, project)
     if not found.data:
         raise InputError(
@@ -262,6 +264,7 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     clinical.check_plausibility(
         rc, subjects, visits, screening_event, str(data_path), export_time(data_path)
     )
+    check_redcap_entries(rc, str(data_path), hypo_glucose_max)
 
     ae_form = _form_of(dictionary, "ae_term")
     hypo_form = _form_of(dictionary, "hypo_datetime")
@@ -313,6 +316,7 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
         subjects,
         schedule,
         blq,
+        limits,
     )
     adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)
     adsl = derive_var_infusion_reaction(adsl, adae)

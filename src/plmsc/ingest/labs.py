@@ -50,6 +50,11 @@ from plmsc.ingest.lis import (
     parse_sample_label,
     read_lis_export,
 )
+from plmsc.ingest.plausibility import (
+    Limits,
+    check_lab_plausibility,
+    compute_plausibility_limits,
+)
 from plmsc.ingest.units import LAB_TESTS, allowed_units, conversion_factors
 from plmsc.ingest.visits import (
     derive_analysis_flags,
@@ -277,12 +282,15 @@ def derive_adlb(
     subjects: pd.DataFrame,
     schedule: Sequence[Mapping[str, Any]],
     blq: str = "half",
+    limits: Limits | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """adlb and the LIS part of the reconciliation.
 
     ``lis``: stacked pulls (:func:`read_lis_pulls`); ``files``: their paths for
     messages; ``srcfiles``: their date-free labels (SRCFILE); ``subjects``: one row
-    per record with record_id, mrn, sex_mf (M/F), dob and infusion (datetime64).
+    per record with record_id, mrn, sex_mf (M/F), dob and infusion (datetime64);
+    ``limits``: plausibility limits per test and unit (default: the table of
+    :mod:`plmsc.ingest.units`), checked on the values of the rows that stand.
     """
     reason = np.zeros(len(lis), dtype=np.int8)
     linked = subjects[subjects["mrn"].notna()]
@@ -362,6 +370,8 @@ def derive_adlb(
             line=int(row["SRCROW"]),
             found=str(row["UNITS"]),
         )
+    limits = compute_plausibility_limits() if limits is None else limits
+    _raise(check_lab_plausibility(work, res["value"], files, limits))
     value = pd.Series(res["value"].to_numpy(dtype=float) * slope + icpt, index=work.index)
     aval = derive_aval(value, res["qualifier"], blq)
 
