@@ -37,7 +37,7 @@ FLAGS = [
 FIGURES_SHOWN = {
     "01_data_quality": 0,
     "02_baseline": 0,
-    "03_beta_cell": 2,
+    "03_beta_cell": 3,
     "04_glycaemic_control": 2,
     "05_autoimmunity": 1,
     "06_safety": 1,

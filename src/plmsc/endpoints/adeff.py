@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from plmsc.constants import UNSCHEDULED
 from plmsc.endpoints.change import derive_change, derive_flags, derive_log2_ratio
 from plmsc.endpoints.cpeptide import derive_blq_value, derive_cpeptide_endpoints
+from plmsc.endpoints.glucose import derive_glucose_endpoints
 from plmsc.endpoints.glycaemia import (
     derive_idaa1c,
     derive_insulin_dose,
@@ -178,6 +179,7 @@ def derive_adeff(
     blq = analysis["blq"]
     frames = [
         derive_cpeptide_endpoints(adlb, blq, analysis["mmtt_start"], analysis["missing_draw"]),
+        derive_glucose_endpoints(adlb, blq, analysis["mmtt_start"], analysis["missing_draw"]),
         derive_glycaemic_endpoints(adlb, advs, analysis["remission_idaa1c"], blq),
         derive_antibody_endpoints(adlb, analysis["antibody_cutoffs"], blq),
     ]

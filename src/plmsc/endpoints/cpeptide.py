@@ -105,14 +105,31 @@ def derive_log_auc(mean_auc: np.ndarray) -> np.ndarray:
     return np.log(np.asarray(mean_auc, dtype=float) + 1)
 
 
-def mmtt_curves(adlb: pd.DataFrame, blq: Blq = "half") -> pd.DataFrame:
+def compute_mean_auc(
+    curves: pd.DataFrame, mmtt_start: MmttStart = "zero", missing_draw: MissingDraw = "missing"
+) -> np.ndarray:
+    """Mean AUC 0-120 min of each session of :func:`mmtt_curves`, in the test's unit.
+
+    The curve starts at the 0-min draw, or the mean of the -10 and 0-min draws
+    (``mmtt_start``); a missing draw gives NaN, or a single interior one is
+    interpolated (``missing_draw``); then trapezoidal AUC(0-120) / 120.
+    """
+    observed = curves[AUC_TIMES].to_numpy(dtype=float)
+    grid = observed.copy()
+    grid[:, 0] = derive_start_value(curves[-10].to_numpy(float), observed[:, 0], mmtt_start)
+    if missing_draw == "interpolate":
+        grid = interpolate_single_interior(grid)
+    return derive_mean_auc(derive_auc(grid))
+
+
+def mmtt_curves(adlb: pd.DataFrame, blq: Blq = "half", test: str = "CPEP") -> pd.DataFrame:
     """One row per MMTT session (USUBJID, ADY) and one column per draw minute.
 
-    Reads the C-peptide rows of ADLB that carry an MMTT minute (ATPTN); a draw that
-    lost to a repeat draw (RPTDRWFL = Y) is left out. AVISIT and AVISITN of the
-    session come along as columns.
+    Reads the ``test`` rows (C-peptide by default, GLU for glucose) of ADLB that
+    carry an MMTT minute (ATPTN); a draw that lost to a repeat draw (RPTDRWFL = Y) is
+    left out. AVISIT and AVISITN of the session come along as columns.
     """
-    cp = adlb[(adlb["PARAMCD"] == "CPEP") & adlb["ATPTN"].notna() & adlb["RPTDRWFL"].ne("Y")]
+    cp = adlb[(adlb["PARAMCD"] == test) & adlb["ATPTN"].notna() & adlb["RPTDRWFL"].ne("Y")]
     cp = cp.assign(VALUE=derive_blq_value(cp["AVAL"], cp["LLOQ"], cp["LLOQFL"], blq))
     # A minute of a session appears twice only through a re-drawn tube that ADLB did not
     # flag (an unscheduled session): the analysed tube first, then a non-missing one,

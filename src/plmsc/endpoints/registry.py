@@ -23,6 +23,8 @@ Fields of a row (:class:`Endpoint`):
   (randomised: share by arm and visit with Wilson intervals) or ``none``.
 * ``tables``, ``figures``, ``notebook``: the manuscript tables and figures that
   show it and the notebook that tells its story (names of plmsc.report.catalogue).
+* ``mmtt``: for an endpoint of one MMTT session, the ADLB test whose draws it
+  summarises (CPEP, GLU); empty otherwise.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Endpoint:
     tables: tuple[str, ...]
     figures: tuple[str, ...]
     notebook: str
+    mmtt: str = ""
 
     @property
     def label(self) -> str:
@@ -72,27 +75,34 @@ _AUTO = "05_autoimmunity"
 _BOTH = (TABLE1, TABLE2)
 
 #: Every endpoint of ADEFF, in the order of Table 2 and of the tests. Fields in order:
-#: paramcd, param, name, unit, decimals, kind, baseline, test, tables, figures, notebook.
+#: paramcd, param, name, unit, decimals, kind, baseline, test, tables, figures, notebook
+#: (and mmtt by keyword).
 ENDPOINTS: dict[str, Endpoint] = {
     e.paramcd: e
     for e in (
         Endpoint(
             "CPAUC", "C-peptide mean AUC 0-120 min (nmol/L)", "C-peptide mean AUC 0-120 min",
             "nmol/L", 3, "continuous", "last_before_infusion", "exploratory", _BOTH,
-            ("fig2_cpeptide_auc",), _BETA,
+            ("fig1_mmtt_curves", "fig2_cpeptide_auc"), _BETA, mmtt="CPEP",
         ),
         Endpoint(
             "CPAUCL", "log(C-peptide mean AUC + 1)", "log(C-peptide mean AUC + 1)",
-            "", 3, "continuous", "last_before_infusion", "ancova", (), (), _BETA,
+            "", 3, "continuous", "last_before_infusion", "ancova", (), (), _BETA, mmtt="CPEP",
         ),
         Endpoint(
             "CPPEAK", "Peak C-peptide 0-120 min (nmol/L)", "Peak C-peptide 0-120 min",
             "nmol/L", 3, "continuous", "last_before_infusion", "exploratory", _BOTH, (), _BETA,
+            mmtt="CPEP",
         ),
         Endpoint(
             "CPFAST", "Fasting C-peptide (nmol/L)", "Fasting C-peptide",
             "nmol/L", 3, "continuous", "last_before_infusion", "exploratory", (TABLE2,), (),
-            _BETA,
+            _BETA, mmtt="CPEP",
+        ),
+        Endpoint(
+            "GLUAUC", "Glucose mean AUC 0-120 min (mg/dL)", "Glucose mean AUC 0-120 min",
+            "mg/dL", 0, "continuous", "last_before_infusion", "exploratory", (TABLE2,),
+            ("fig1b_mmtt_glucose",), _BETA, mmtt="GLU",
         ),
         Endpoint(
             "HBA1C", "HbA1c (%)", "HbA1c",
@@ -167,6 +177,16 @@ def select(
         and (test is None or e.test == test)
         and (kinds is None or e.kind in kinds)
     )
+
+
+def mmtt_figures() -> dict[str, str]:
+    """Figures of MMTT curves, ``{figure: ADLB test}``: the first figure of each test's
+    first endpoint (fig1_mmtt_curves: CPEP, fig1b_mmtt_glucose: GLU)."""
+    out: dict[str, str] = {}
+    for e in ENDPOINTS.values():
+        if e.mmtt and e.figures and e.mmtt not in out.values():
+            out[e.figures[0]] = e.mmtt
+    return out
 
 
 def labels(paramcds: Iterable[str] | None = None) -> dict[str, str]:

@@ -41,6 +41,7 @@ STATS = ("ae_overview", "ae_by_term", "hypo_rates")
 #: Figure file names (without suffix) and what each shows, in figure order.
 FIGURE_TITLES = {
     "fig1_mmtt_curves": "Figure 1. C-peptide during the MMTT, by visit.",
+    "fig1b_mmtt_glucose": "Figure 1b. Glucose during the MMTT, by visit.",
     "fig2_cpeptide_auc": "Figure 2. C-peptide mean AUC 0-120 min over time.",
     "fig3_glycaemic_control": "Figure 3. HbA1c, insulin dose and IDAA1c over time.",
     "fig4_remission": "Figure 4. Partial remission per participant and visit.",

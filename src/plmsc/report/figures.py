@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
-from plmsc.endpoints.registry import endpoint, select
+from plmsc.endpoints.registry import endpoint, mmtt_figures, select
 from plmsc.ingest.units import LAB_TESTS
 from plmsc.report.style import MEDIAN_COLOUR, participant_palette, study_month, use_style
 from plmsc.report.tables import analysed, by_arm
@@ -142,12 +142,13 @@ def _month_axis(ax: Axes, months: pd.Series) -> None:
 
 
 def fig_mmtt_curves(
-    adlb: pd.DataFrame, adsl: pd.DataFrame, design: str, blq: Blq = "half"
+    adlb: pd.DataFrame, adsl: pd.DataFrame, design: str, blq: Blq = "half", test: str = "CPEP"
 ) -> Figure:
-    """C-peptide (nmol/L) over the 2-hour MMTT, one panel per scheduled MMTT visit."""
+    """C-peptide (nmol/L), or another ADLB ``test`` drawn during the MMTT (GLU, mg/dL),
+    over the 2-hour MMTT, one panel per scheduled MMTT visit."""
     palette = participant_palette(adsl["USUBJID"])
     groups = median_groups(adsl, design)
-    curves = mmtt_curves(adlb, blq).reset_index()
+    curves = mmtt_curves(adlb, blq, test).reset_index()
     curves = curves[curves["AVISIT"] != "UNSCHEDULED"]
     long = curves.melt(
         id_vars=["USUBJID", "ADY", "AVISIT", "AVISITN"], var_name="MINUTE", value_name="CPEP"
@@ -162,7 +163,7 @@ def fig_mmtt_curves(
         ax.set_title(visit)
         ax.set_xticks([0, 30, 60, 90, 120])
         ax.set_xlabel("MMTT time (min)")
-        ax.set_ylabel(LAB_TESTS["CPEP"].param if ax is axes[0] else "")
+        ax.set_ylabel(LAB_TESTS[test].param if ax is axes[0] else "")
     _legend(fig, palette, groups)
     return fig
 
@@ -392,8 +393,11 @@ def make_figures(
     remission_idaa1c: float = 9.0,
 ) -> dict[str, Figure]:
     """Every manuscript figure of a cohort, keyed by the names in :data:`FIGURES`."""
-    return {
-        "fig1_mmtt_curves": fig_mmtt_curves(adlb, adsl, design, blq),
+    curves = {
+        name: fig_mmtt_curves(adlb, adsl, design, blq, test)
+        for name, test in mmtt_figures().items()
+    }
+    return curves | {
         "fig2_cpeptide_auc": fig_cpeptide_auc(adeff, adsl, design),
         "fig3_glycaemic_control": fig_glycaemic_control(adeff, adsl, design, remission_idaa1c),
         "fig4_remission": fig_remission(adeff, adsl, design),
