@@ -215,18 +215,6 @@ def test_safety_table_counts_and_rates():
     assert t3.loc["Any level", "Events"] == "8"
 
 
-def test_table_files_in_three_formats(tmp_path):
-    frame = pd.DataFrame({"Endpoint": ["HbA1c (%)"], "Median (min–max)": ["7.1 (6.5–8.0)"]})
-    paths = [tmp_path / f"t.{ext}" for ext in ("csv", "html", "tex")]
-    tables.write_table(frame, paths, "Table X. Test & check", "50 % of n_total")
-    assert paths[0].read_text() == "Endpoint,Median (min–max)\nHbA1c (%),7.1 (6.5–8.0)\n"
-    html = paths[1].read_text()
-    assert "<title>Table X. Test &amp; check</title>" in html and "<td>HbA1c (%)</td>" in html
-    tex = paths[2].read_text()
-    assert r"HbA1c (\%)" in tex and r"\caption{Table X. Test \& check}" in tex
-    assert r"50 \% of n\_total" in tex
-
-
 # --- numbers.json ----------------------------------------------------------------------
 
 

@@ -33,6 +33,41 @@ NOTES = {
         "rate per participant-year of follow-up."
     ),
 }
+#: Datasets each table is made from (its source note).
+SOURCES = {
+    "table1_baseline": "Source: ADSL (demographics) and ADEFF (baseline endpoints).",
+    "table2_endpoints": "Source: ADEFF (endpoints per participant and visit).",
+    "table3_safety": "Source: ADAE and ADHYPO through the safety tables (stats/).",
+}
+
+#: Wording of each analysis convention (config ``analysis`` key and value), for
+#: footnotes and the sensitivity table.
+CONVENTIONS: dict[str, dict[str, str]] = {
+    "blq": {
+        "half": "C-peptide below the limit of quantification counted as half the limit",
+        "limit": "C-peptide below the limit of quantification counted as the limit",
+        "zero": "C-peptide below the limit of quantification counted as 0",
+    },
+    "mmtt_start": {
+        "zero": "MMTT curve starting at the 0-min sample",
+        "mean_minus10_zero": "MMTT curve starting at the mean of the -10 and 0-min samples",
+    },
+    "missing_draw": {
+        "missing": "AUC missing when a draw is missing",
+        "interpolate": "a single missing interior draw interpolated linearly",
+    },
+}
+
+
+def conventions_note(analysis: Mapping[str, Any]) -> str:
+    """One sentence stating the C-peptide conventions in force (config ``analysis``)."""
+    parts = [
+        CONVENTIONS[key][str(analysis.get(key, default))]
+        for key, default in (("blq", "half"), ("mmtt_start", "zero"), ("missing_draw", "missing"))
+    ]
+    return "Conventions: " + "; ".join(parts) + "."
+
+
 #: Inputs of the manuscript: analysis datasets and safety tables.
 DATASETS = ("adsl", "adlb", "adeff", "adae", "adhypo")
 STATS = ("ae_overview", "ae_by_term", "hypo_rates")

@@ -20,19 +20,22 @@ from plmsc.report.catalogue import (
     FIGURE_FORMATS,
     FIGURES,
     NOTES,
+    SOURCES,
     STATS,
     TABLE_FORMATS,
     TABLES,
+    conventions_note,
 )
 from plmsc.report.figures import make_figures
 from plmsc.report.numbers import results_numbers, write_numbers
+from plmsc.report.publish import TableDefinition, write_table
 from plmsc.report.style import save_figure
 from plmsc.report.tables import (
     baseline_characteristics,
     endpoints_by_visit,
+    participant_groups,
     read_stats,
     safety_table,
-    write_table,
 )
 
 
@@ -48,6 +51,37 @@ def build_tables(data: Mapping[str, pd.DataFrame], design: str) -> dict[str, pd.
         "table1_baseline": baseline_characteristics(data["adsl"], data["adeff"], design),
         "table2_endpoints": endpoints_by_visit(data["adeff"], data["adsl"], design),
         "table3_safety": safety_table(data["ae_overview"], data["ae_by_term"], data["hypo_rates"]),
+    }
+
+
+def population(adsl: pd.DataFrame, design: str) -> tuple[str, dict[str, str]]:
+    """Subtitle naming the population with its N, and spanner labels ``arm (N = n)``."""
+    groups = participant_groups(adsl, design)
+    n = int(adsl["USUBJID"].nunique())
+    spanners = {name: f"{name} (N = {len(ids)})" for name, ids in groups.items()}
+    return f"All participants infused (N = {n})", spanners
+
+
+def table_definitions(
+    data: Mapping[str, pd.DataFrame], design: str, analysis: Mapping[str, Any]
+) -> dict[str, TableDefinition]:
+    """How Tables 1-3 are published: title, population, notes, sources."""
+    subtitle, spanners = population(data["adsl"], design)
+    footnotes = {
+        "table1_baseline": [NOTES["table1_baseline"]],
+        "table2_endpoints": [NOTES["table2_endpoints"], conventions_note(analysis)],
+        "table3_safety": [NOTES["table3_safety"]],
+    }
+    return {
+        name: TableDefinition(
+            name=name,
+            title=TABLES[name],
+            subtitle=subtitle,
+            spanners=spanners,
+            footnotes=footnotes[name],
+            source_notes=[SOURCES[name]],
+        )
+        for name in TABLES
     }
 
 
@@ -71,9 +105,10 @@ def write_manuscript(
     analysis config (blq, remission_idaa1c, comparison_visit).
     """
     written: list[Path] = []
+    definitions = table_definitions(data, design, analysis)
     for name, table in build_tables(data, design).items():
         paths = [outputs[f"{name}_{fmt}"] for fmt in TABLE_FORMATS]
-        written += write_table(table, paths, TABLES[name], NOTES[name])
+        written += write_table(table, paths, definitions[name])
     figures = make_figures(
         data["adsl"], data["adlb"], data["adeff"], data["adae"], data["adhypo"], design,
         analysis.get("blq", "half"), analysis.get("remission_idaa1c", 9.0),

@@ -1,14 +1,14 @@
 """Manuscript tables: baseline characteristics, endpoints by visit, safety.
 
 Each table is a plain DataFrame of display strings (one row per table row), so the
-same object is shown in the notebooks and written as CSV, HTML and LaTeX by
-:func:`write_table`. Single-arm cohorts show median (min–max) (n = 4);
-randomised cohorts show one column group per arm once unblinded.
+same object is shown in the notebooks and published as CSV, HTML and LaTeX by
+:mod:`plmsc.report.publish` (layout only: row groups, spanners, notes). Single-arm
+cohorts show median (min–max) (n = 4); randomised cohorts show one column
+group per arm once unblinded.
 """
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +19,6 @@ import pandas as pd
 
 from plmsc.constants import BLINDED
 from plmsc.endpoints.registry import TABLE1, TABLE2, endpoint, select
-from plmsc.io import write_csv, write_text
 from plmsc.report.formatting import (
     MEDIAN_RANGE,
     format_median_range,
@@ -233,60 +232,6 @@ def safety_table(
     rate_cols = [cols(a)[2] for a in arms]
     keep = [c for c in table.columns if c not in rate_cols or table[c].ne("").any()]
     return table[keep]
-
-
-def _html_document(frame: pd.DataFrame, caption: str, note: str) -> str:
-    body = frame.to_html(index=False, border=0, na_rep="", escape=True, classes="table")
-    style = (
-        "body{font-family:DejaVu Sans,Arial,sans-serif;font-size:13px;margin:1.5em}"
-        "table{border-collapse:collapse}th,td{padding:3px 8px;text-align:left;"
-        "border-bottom:1px solid #ddd;white-space:pre}th{border-bottom:2px solid #333}"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(caption)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
-        f"<h1>{html.escape(caption)}</h1>\n{body}\n<p>{html.escape(note)}</p>\n</body>\n</html>\n"
-    )
-
-
-def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters in plain text."""
-    special = {
-        "\\": r"\textbackslash{}",
-        "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}",
-        **{ch: "\\" + ch for ch in "&%$#_{}"},
-    }
-    return "".join(special.get(ch, ch) for ch in text)
-
-
-def _latex(frame: pd.DataFrame, caption: str, label: str, note: str) -> str:
-    tex = frame.to_latex(
-        index=False, escape=True, caption=latex_escape(caption), label=label, na_rep=""
-    )
-    if note:
-        tex = tex.replace(
-            r"\end{table}", f"\\par\\footnotesize {latex_escape(note)}\n\\end{{table}}"
-        )
-    return tex
-
-
-def write_table(
-    frame: pd.DataFrame, paths: Sequence[str | Path], caption: str, note: str = ""
-) -> list[Path]:
-    """Write a display table to each path: .csv, .html (standalone page) or .tex."""
-    out = []
-    for p in map(Path, paths):
-        label = f"tab:{p.stem}"
-        if p.suffix == ".csv":
-            out.append(write_csv(frame, p))
-        elif p.suffix == ".html":
-            out.append(write_text(_html_document(frame, caption, note), p))
-        elif p.suffix == ".tex":
-            out.append(write_text(_latex(frame, caption, label, note), p))
-        else:
-            raise ValueError(f"unsupported table format {p.suffix!r}: use .csv, .html or .tex")
-    return out
 
 
 def hypoglycaemia_by_level(adhypo: pd.DataFrame) -> pd.DataFrame:
