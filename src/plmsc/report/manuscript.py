@@ -59,6 +59,7 @@ def population(adsl: pd.DataFrame, design: str) -> tuple[str, dict[str, str]]:
     groups = participant_groups(adsl, design)
     n = int(adsl["USUBJID"].nunique())
     spanners = {name: f"{name} (N = {len(ids)})" for name, ids in groups.items()}
+    spanners["Total"] = f"Total (N = {n})"  # the safety tables' name of all arms
     return f"All participants infused (N = {n})", spanners
 
 
