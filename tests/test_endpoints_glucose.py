@@ -7,6 +7,9 @@ import pandas as pd
 import pytest
 from endpoint_fixtures import frame, mmtt
 
+from plmsc.endpoints.adeff import SESSION_PARAMS, derive_var_session_anl01fl
+from plmsc.endpoints.change import derive_flags
+from plmsc.endpoints.cpeptide import derive_cpeptide_endpoints
 from plmsc.endpoints.glucose import derive_glucose_endpoints
 from plmsc.endpoints.registry import endpoint, select
 
@@ -80,6 +83,24 @@ def test_two_sessions_keep_their_own_study_day():
         ("S1", 85): pytest.approx(162.5),
         ("S1", 95): pytest.approx(100.0),  # a flat curve's mean AUC is its level
     }
+
+
+def test_analysed_gluauc_comes_from_the_analysed_c_peptide_session():
+    # Month 3 (target day 90): day 85 has a complete C-peptide curve, day 92 (closer)
+    # lost its 60-min C-peptide draw, so its CPAUC is missing and day 85 is the
+    # analysed session. Its glucose goes with it, although day 92's GLUAUC (100)
+    # is non-missing and closer to the target.
+    rows = mmtt("S1", 85, "Month 3", [0.2, 0.4, 0.6, 0.8, 0.7, 0.5])
+    rows += mmtt("S1", 92, "Month 3", [0.2, 0.4, 0.6, None, 0.7, 0.5])
+    rows += glucose("S1", 85, "Month 3", GLUCOSE) + glucose("S1", 92, "Month 3", [100] * 6)
+    adlb = frame(rows)
+    eff = pd.concat(
+        [derive_cpeptide_endpoints(adlb), derive_glucose_endpoints(adlb)], ignore_index=True
+    )
+    eff = derive_var_session_anl01fl(derive_flags(eff))
+    anl = eff[eff["ANL01FL"].eq("Y").fillna(False)].set_index("PARAMCD")["ADY"]
+    assert anl["CPAUC"] == 85 and anl["GLUAUC"] == 85
+    assert "GLUAUC" in SESSION_PARAMS
 
 
 def test_registry_carries_gluauc_to_every_reader():

@@ -69,16 +69,17 @@ ADEFF = pa.DataFrameSchema(
 
 _VISIT = ["USUBJID", "ADY", "AVISIT", "AVISITN"]
 #: Endpoints of one MMTT session: the analysed session of a window gives all of them.
-SESSION_PARAMS = ("CPAUC", "CPAUCL", "CPPEAK", "CPFAST")
+SESSION_PARAMS = tuple(code for code, e in ENDPOINTS.items() if e.mmtt)
 
 
 def derive_var_session_anl01fl(eff: pd.DataFrame) -> pd.DataFrame:
     """ANL01FL of the MMTT endpoints decided per session, not per parameter.
 
-    analysis-conventions.md, "MMTT sessions": a session is one participant's MMTT on
-    one study day (the CPAUC rows, one per session). In each scheduled window the
+    docs/conventions.md, "MMTT sessions": a session is one participant's MMTT on one
+    study day (the CPAUC rows, one per session). In each scheduled window the
     analysed session is the one with a non-missing CPAUC closest to the target day
-    (AVISITN), ties to the later day; its CPAUC, CPAUCL, CPPEAK and CPFAST rows get
+    (AVISITN), ties to the later day; its rows of :data:`SESSION_PARAMS` (the
+    registry's MMTT endpoints: CPAUC, CPAUCL, CPPEAK, CPFAST, GLUAUC) get
     ANL01FL = Y and every other row of those parameters in that window gets it
     blank, so the analysed endpoints of a visit all come from one session. Windows
     without a session with a CPAUC, and a parameter the chosen session lacks (e.g. a

@@ -177,12 +177,8 @@ def derive_cpeptide_endpoints(
     Returns long rows: USUBJID, PARAMCD, ADY, AVISIT, AVISITN, AVAL, AVALU.
     """
     curves = mmtt_curves(adlb, blq)
+    mean_auc = compute_mean_auc(curves, mmtt_start, missing_draw)
     observed = curves[AUC_TIMES].to_numpy(dtype=float)
-    grid = observed.copy()
-    grid[:, 0] = derive_start_value(curves[-10].to_numpy(float), observed[:, 0], mmtt_start)
-    if missing_draw == "interpolate":
-        grid = interpolate_single_interior(grid)
-    mean_auc = derive_mean_auc(derive_auc(grid))
     peak = derive_peak(observed, complete=~np.isnan(mean_auc))
 
     session = curves[["AVISIT", "AVISITN"]].reset_index()
