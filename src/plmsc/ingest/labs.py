@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from plmsc.ingest.errors import InputError
 from plmsc.ingest.lis import (
@@ -48,7 +50,7 @@ from plmsc.ingest.lis import (
     parse_datetimes,
     parse_result,
     parse_sample_label,
-    read_lis_export,
+    read_lis_table,
 )
 from plmsc.ingest.plausibility import (
     Limits,
@@ -119,36 +121,66 @@ def empty_lis() -> pd.DataFrame:
     return df
 
 
+def sorted_categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """An Arrow text column as a pandas Categorical with sorted categories.
+
+    Dictionary-encoded in Arrow (one hash pass, no Python string per cell); the
+    categories are then sorted so that the result equals ``astype("category")``
+    (codes order like the text, which sorting and "first row" rules rely on).
+    """
+    encoded = pc.dictionary_encode(column)
+    if encoded.num_chunks == 0:
+        return pd.Categorical(pd.Series([], dtype="str"))
+    dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+    indices = np.concatenate(
+        [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
+    )
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(pd.array(dictionary.take(order), dtype="str"))
+    return pd.Categorical.from_codes(rank[indices], categories=categories)
+
+
 def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
-    """All pulls stacked in the given (date) order, with ``_file`` (position in ``paths``)."""
-    frames = []
-    for i, path in enumerate(paths):
-        df = read_lis_export(path)
-        df["_file"] = i
-        frames.append(df)
-    if not frames:
+    """All pulls stacked in the given (date) order, with ``_file`` (position in ``paths``).
+
+    Text columns are categorical: filtering, sorting and grouping become integer
+    operations.
+    """
+    if not paths:
         df = empty_lis()
         df["_file"] = pd.Series(dtype="int64")
-        return df
-    lis = pd.concat(frames, ignore_index=True)
-    # categorical text: filtering, sorting and grouping become integer operations
-    return lis.astype({c: "category" for c in LIS_COLUMNS})
+        return df.astype({c: "category" for c in LIS_COLUMNS})
+    tables = [read_lis_table(path) for path in paths]
+    stacked = pa.concat_tables(tables)
+    out = {c: sorted_categorical(stacked.column(c)) for c in LIS_COLUMNS}
+    out["SRCROW"] = stacked.column("SRCROW").to_numpy()
+    out["_file"] = np.repeat(np.arange(len(tables), dtype=np.int64), [t.num_rows for t in tables])
+    return pd.DataFrame(out)
 
 
 def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """An integer per row, equal for rows with equal values in ``columns`` (exact, no hashing).
 
-    Column codes are combined as mixed-radix integers; the running id is
-    re-factorised only when the next combination could overflow int64.
+    Column codes are combined as mixed-radix integers (a categorical column's own
+    codes, others factorised; missing values get their own code); the running id
+    is re-factorised only when the next combination could overflow int64.
     """
     gid = np.zeros(len(frame), dtype=np.int64)
     card = 1
     for col in columns:
-        codes, uniques = pd.factorize(frame[col])
-        radix = len(uniques) + 1
+        values = frame[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy().astype(np.int64) + 1
+            radix = len(values.cat.categories) + 1
+        else:
+            found, uniques = pd.factorize(values)
+            codes = found.astype(np.int64) + 1
+            radix = len(uniques) + 1
         if card * radix >= 2**62:
             gid, found = pd.factorize(gid)
-            card = len(found) + 1
+            card = len(found)
         gid = gid * radix + codes
         card *= radix
     return gid
@@ -161,10 +193,17 @@ def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
     byte for byte; the first copy (earliest pull, first line) is kept.
     """
     gid = row_identity(lis, LIS_COLUMNS)
-    dup = pd.Series(gid).duplicated(keep="first").to_numpy()
-    nfiles = int(lis["_file"].max()) + 1 if len(lis) else 1
-    same = pd.Series(gid * nfiles + lis["_file"].to_numpy()).duplicated(keep="first").to_numpy()
-    out = np.where(same, CODE[R_DUP_SAME], np.where(dup, CODE[R_DUP_EARLIER], 0))
+    ids = pd.Series(gid)
+    dup = ids.duplicated(keep="first").to_numpy()
+    out = np.where(dup, CODE[R_DUP_EARLIER], 0).astype(np.int8)
+    # only rows whose values occur more than once can repeat within their own pull
+    repeated = np.flatnonzero(ids.duplicated(keep=False).to_numpy())
+    if len(repeated):
+        dense, _ = pd.factorize(gid[repeated])
+        nfiles = int(lis["_file"].max()) + 1
+        key = dense.astype(np.int64) * nfiles + lis["_file"].to_numpy()[repeated]
+        same = pd.Series(key).duplicated(keep="first").to_numpy()
+        out[repeated[same]] = CODE[R_DUP_SAME]
     return pd.Series(out, index=lis.index, dtype=np.int8)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from plmsc.ingest.csvfile import check_bytes, decode_utf8, raise_bad_record
 from plmsc.ingest.errors import InputError
@@ -94,17 +95,8 @@ def line_numbers(data: bytes, n_rows: int) -> np.ndarray:
     return np.asarray(starts[:n_rows], dtype=np.int64)
 
 
-def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
-    """One LIS pull as text columns (UTF-8 with BOM, CRLF) plus SRCROW, its file line.
-
-    Checks the header against the column list of raw-exports.md; every cell stays
-    text (MRN keeps its leading zeros), empty cells are empty strings. An empty,
-    UTF-16 or non-UTF-8 file, or a row with the wrong number of fields (a
-    truncated pull), is an InputError naming the line (:mod:`plmsc.ingest.csvfile`).
-    """
-    name = display or str(path)
-    data = Path(path).read_bytes()
-    check_bytes(data, name)
+def _check_lis_header(data: bytes, name: str) -> None:
+    """InputError unless the first line is exactly :data:`LIS_COLUMNS`."""
     header = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
     found = next(csv.reader([header]), [])
     if found != LIS_COLUMNS:
@@ -126,15 +118,39 @@ def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
             line=1,
             found=",".join(found)[:200],
         )
+
+
+_ARROW_READ = pacsv.ReadOptions(column_names=LIS_COLUMNS, skip_rows=1, block_size=1 << 24)
+_ARROW_PARSE = pacsv.ParseOptions(newlines_in_values=False)
+_ARROW_CONVERT = pacsv.ConvertOptions(
+    column_types={c: pa.string() for c in LIS_COLUMNS}, strings_can_be_null=False
+)
+
+
+def read_lis_table(path: Path, display: str | None = None) -> pa.Table:
+    """One LIS pull as an Arrow table of text columns plus SRCROW (int64), its file line.
+
+    Parsed by Arrow's multi-threaded CSV reader straight into string columns (no
+    Python objects per cell); the header is checked against the column list of
+    raw-exports.md, every cell stays text (MRN keeps its leading zeros), empty
+    cells are empty strings. An empty, UTF-16 or non-UTF-8 file, or a row with the
+    wrong number of fields (a truncated pull), is an InputError naming the line
+    (:mod:`plmsc.ingest.csvfile`); a quoted line break, which Arrow refuses, is
+    read by pandas' parser instead.
+    """
+    name = display or str(path)
+    data = Path(path).read_bytes()
+    check_bytes(data, name)
+    _check_lis_header(data, name)
+    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        df = pd.read_csv(
-            io.BytesIO(data),
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            engine="pyarrow",
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)[offset:]),
+            read_options=_ARROW_READ,
+            parse_options=_ARROW_PARSE,
+            convert_options=_ARROW_CONVERT,
         )
-    except Exception:  # pyarrow does not say which line; find it
+    except (pa.ArrowInvalid, UnicodeDecodeError):  # pyarrow does not say which line; find it
         text = decode_utf8(data, name)
         raise_bad_record(text, name, len(LIS_COLUMNS))
         try:  # e.g. a line break inside a quoted field, which pyarrow refuses
@@ -145,8 +161,16 @@ def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
             ) from exc
         if df.isna().to_numpy().any():
             raise_bad_record(text, name, len(LIS_COLUMNS))
-    df["SRCROW"] = line_numbers(data, len(df))
-    return df
+        table = pa.table(
+            {c: pa.array(df[c].to_numpy(dtype=object), pa.string()) for c in LIS_COLUMNS}
+        )
+    return table.append_column("SRCROW", pa.array(line_numbers(data, table.num_rows)))
+
+
+def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
+    """One LIS pull as text columns plus SRCROW, its file line (:func:`read_lis_table`)."""
+    df = read_lis_table(path, display).to_pandas()
+    return df.astype({c: "str" for c in LIS_COLUMNS})
 
 
 def parse_result(results: pd.Series) -> pd.DataFrame:
