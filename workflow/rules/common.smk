@@ -67,6 +67,9 @@ SAFETY_TABLES = [
     "ae_pretreatment",
     "infusion_listing",
     "infusion_summary",
+    "lab_worst_grade",
+    "lab_shift",
+    "lab_graded_listing",
 ]
 
 

@@ -23,6 +23,7 @@ rule safety:
     """
     input:
         adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
         adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
         adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
     output:

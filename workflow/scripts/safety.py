@@ -9,10 +9,17 @@ from plmsc.endpoints.safety import (
     summarise_hypoglycaemia,
     summarise_infusions,
 )
+from plmsc.endpoints.toxicity import (
+    compute_worst_grades,
+    list_graded_values,
+    shift_table,
+    summarise_worst_grades,
+)
 from plmsc.io import write_csv, write_text
 
 adsl = read_adam(snakemake.input.adsl)
 adae = read_adam(snakemake.input.adae)
+adlb = read_adam(snakemake.input.adlb)
 by_participant, rates = summarise_hypoglycaemia(
     read_adam(snakemake.input.adhypo), adsl, snakemake.params.periods
 )
@@ -23,6 +30,12 @@ tables |= {
     "ae_pretreatment": list_pretreatment_events(adae, adsl),
     "infusion_listing": list_infusions(adsl),
     "infusion_summary": summarise_infusions(adsl),
+}
+worst = compute_worst_grades(adlb, adsl)
+tables |= {
+    "lab_worst_grade": summarise_worst_grades(worst),
+    "lab_shift": shift_table(worst),
+    "lab_graded_listing": list_graded_values(adlb, adsl),
 }
 for name, table in tables.items():
     write_csv(table, snakemake.output[name])

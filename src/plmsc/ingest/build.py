@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from plmsc.constants import BLINDED
+from plmsc.endpoints.toxicity import derive_lab_toxicity
 from plmsc.ingest import clinical, labs
 from plmsc.ingest.csvfile import read_csv_file
 from plmsc.ingest.errors import InputError
@@ -40,6 +41,7 @@ from plmsc.ingest.redcap import (
     read_redcap_export,
     validate_export,
 )
+from plmsc.ingest.reference import reference_defaults
 from plmsc.ingest.schemas import SCHEMAS
 from plmsc.io import write_csv
 from plmsc.manifest import MANIFEST_NAME, raw_files, source_labels
@@ -317,7 +319,9 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
         schedule,
         blq,
         limits,
+        reference_defaults(cohort_cfg.get("analysis", {}).get("reference_ranges")),
     )
+    adlb = derive_lab_toxicity(adlb)
     adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)
     adsl = derive_var_infusion_reaction(adsl, adae)
     reconciliation = pd.concat([lis_recon, *recon], ignore_index=True)

@@ -57,6 +57,7 @@ from plmsc.ingest.plausibility import (
     check_lab_plausibility,
     compute_plausibility_limits,
 )
+from plmsc.ingest.reference import REFERENCE_COLUMNS, derive_var_anrlo_anrhi
 from plmsc.ingest.units import LAB_TESTS, allowed_units, conversion_factors
 from plmsc.ingest.visits import (
     derive_analysis_flags,
@@ -322,6 +323,7 @@ def derive_adlb(
     schedule: Sequence[Mapping[str, Any]],
     blq: str = "half",
     limits: Limits | None = None,
+    reference_ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """adlb and the LIS part of the reconciliation.
 
@@ -413,6 +415,7 @@ def derive_adlb(
     _raise(check_lab_plausibility(work, res["value"], files, limits))
     value = pd.Series(res["value"].to_numpy(dtype=float) * slope + icpt, index=work.index)
     aval = derive_aval(value, res["qualifier"], blq)
+    ref_limits = derive_var_anrlo_anrhi(work, slope, icpt, files, reference_ranges)
 
     tests = sorted(LAB_TESTS)
     paramcd = pd.Categorical(work["TEST_CODE"].astype(object), categories=tests)
@@ -444,11 +447,12 @@ def derive_adlb(
     adlb["LLOQFL"] = aval["LLOQFL"]
     adlb["ULOQFL"] = aval["ULOQFL"]
     adlb["MISSRSN"] = res["MISSRSN"]
+    adlb[REFERENCE_COLUMNS] = ref_limits
     adlb["SRCFILE"] = pd.Categorical.from_codes(adlb["_file"].to_numpy(), categories=list(srcfiles))
     adlb = adlb.sort_values(
         ["USUBJID", "PARAMCD", "ADY", "ATPTN", "_file", "SRCROW"], na_position="first"
     )
-    adlb = adlb[ADLB_COLUMNS].reset_index(drop=True)
+    adlb = adlb[[*ADLB_COLUMNS, *REFERENCE_COLUMNS]].reset_index(drop=True)
     recon = reconcile(file_index, reason, srcfiles, REASONS)
     return adlb, recon
 
