@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +14,6 @@ from plmsc.endpoints.safety import (
     summarise_hypoglycaemia,
     summarise_infusions,
 )
-from plmsc.endpoints.stats import exploratory_tests, friedman_exact_p, friedman_statistic
 
 PERIODS = [
     {"name": "Days 0-30", "from": 0, "to": 30},
@@ -225,46 +222,3 @@ def test_infusion_summary():
     assert s.loc["INFREAC", "N_YES"] == 1
     assert (s.loc["INFRFL", "N_YES"], s.loc["INFRFL", "PCT"]) == (2, pytest.approx(200 / 3))
     assert list_infusions(adsl)["USUBJID"].tolist() == ["A", "B", "C"]
-
-
-def test_friedman_statistic_by_hand():
-    # n = 4, k = 3, rank sums R = (4, 9, 11): Q = 12/(4*3*4) * (16 + 81 + 121) - 3*4*4 = 6.5
-    ranks = np.array([[1, 2, 3], [1, 2, 3], [1, 3, 2], [1, 2, 3]], dtype=float)
-    assert friedman_statistic(ranks) == pytest.approx(6.5)
-
-
-def test_friedman_exact_p_of_perfect_concordance():
-    # every participant ranks the visits alike: only the observed configuration (and none
-    # larger) reaches Q, so p = (1 / k!)^(n - 1) = (1/6)^2 = 1/36 for n = 3, k = 3
-    values = np.array([[3.0, 2.0, 1.0], [0.9, 0.5, 0.1], [30.0, 20.0, 10.0]])
-    p, method = friedman_exact_p(values)
-    assert p == pytest.approx(1 / 36)
-    assert method == "exact (all reorderings)"
-
-
-def test_friedman_exact_p_of_no_effect_is_one():
-    # ranks that cancel (rank sums all equal): Q = 0, every configuration is at least as large
-    values = np.array([[1.0, 2.0, 3.0], [3.0, 1.0, 2.0], [2.0, 3.0, 1.0]])
-    assert friedman_exact_p(values)[0] == pytest.approx(1.0)
-
-
-def test_exploratory_tests_are_labelled_and_exact():
-    visits = [("Baseline", -7), ("Month 3", 90), ("Month 12", 365)]
-    rows = []
-    for i, s in enumerate(["A", "B", "C", "D"]):
-        for j, (visit, day) in enumerate(visits):
-            rows.append(
-                {"USUBJID": s, "PARAMCD": "CPAUC", "AVISIT": visit, "AVISITN": day, "ADY": day,
-                 "AVAL": 1.0 - 0.2 * j - 0.01 * i, "ABLFL": "Y" if j == 0 else None, "ANL01FL": "Y"}
-            )  # fmt: skip
-    adeff = pd.DataFrame(rows).astype({"AVISITN": "Int64", "ADY": "Int64"})
-    got = exploratory_tests(adeff, ["CPAUC"]).set_index("TEST")
-    assert set(got["LABEL"]) == {"exploratory"}
-    fr = got.loc["Friedman across visits"]
-    # all four decline: Q = 12/(4*3*4) * (12^2 + 8^2 + 4^2) - 48 = 56 - 48 = 8
-    assert fr["STATISTIC"] == pytest.approx(8.0)
-    assert fr["P_EXACT"] == pytest.approx(1 / 6**3)
-    assert fr["P_ASYMPTOTIC"] == pytest.approx(math.exp(-8 / 2))  # chi-square, 2 df
-    wx = got.loc["Wilcoxon signed-rank, baseline vs Month 12"]
-    # four decreases: W = 0, exact two-sided p = 2 / 2^4 = 0.125
-    assert (wx["STATISTIC"], wx["P_EXACT"], wx["N"]) == (0.0, pytest.approx(0.125), 4)

@@ -388,3 +388,18 @@ def test_index_links_every_notebook():
     for name in NOTEBOOK_NAMES:
         assert f'href="notebooks/{name}.html"' in page
     assert 'href="manuscript/numbers.json"' in page and "Single arm &lt;n=4&gt;" in page
+
+
+def test_test_exclusions_lists_who_was_left_out():
+    frame = pd.DataFrame(
+        {
+            "PARAMCD": ["CPAUC", "CPAUC"],
+            "TEST": ["Friedman across visits", "Wilcoxon signed-rank, baseline vs Month 12"],
+            "N": [3, 4],
+            "N_EXCLUDED": [1, 0],
+            "EXCLUDED": ["P1-004", ""],
+        }
+    )
+    got = tables.test_exclusions(frame)
+    assert got.values.tolist() == [["CPAUC", "Friedman across visits", 3, 1, "P1-004"]]
+    assert tables.test_exclusions(frame.drop(columns=["N_EXCLUDED"])).empty

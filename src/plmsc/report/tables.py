@@ -271,3 +271,12 @@ def show(frame: pd.DataFrame, float_digits: int = 4) -> Any:
         index=False, border=0, na_rep="", float_format=lambda x: format_significant(x, float_digits)
     )
     return HTML(text)
+
+
+def test_exclusions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a tests table that left participants out (N_EXCLUDED > 0): PARAMCD,
+    TEST, N analysed and the USUBJIDs left out; empty when no test left anyone out."""
+    cols = ["PARAMCD", "TEST", "N", "N_EXCLUDED", "EXCLUDED"]
+    if "N_EXCLUDED" not in frame.columns:
+        return pd.DataFrame(columns=cols)
+    return frame.loc[frame["N_EXCLUDED"].fillna(0) > 0, cols].reset_index(drop=True)
