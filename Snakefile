@@ -9,6 +9,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/raw.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/endpoints.smk"
+include: "workflow/rules/populations.smk"
 include: "workflow/rules/provenance.smk"
 include: "workflow/rules/report.smk"
 

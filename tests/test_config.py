@@ -34,6 +34,15 @@ def test_defaults_are_filled(tmp_path):
             {"name": "Days 181-365", "from": 181, "to": 365},
         ],
         "comparison_visit": "Month 12",
+        "population": "ITT",
+        "per_protocol": {"mmtt_window_days": 14, "deviations": []},
+        "missing_data": {
+            "imputations": 20,
+            "seed": 4711,
+            "tipping_step": 0.05,
+            "tipping_max": 1.0,
+            "alpha": 0.05,
+        },
         "antibody_cutoffs": {"GADA": 10, "ZNT8A": 15, "IA2A": 7.5},
     }
     assert cfg["results_dir"] == "results"

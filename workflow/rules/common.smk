@@ -91,6 +91,7 @@ def all_targets():
             dataset=ADAM_DATASETS,
         ),
         *expand(f"{RESULTS}/{{cohort}}/qc/reconciliation.csv", cohort=COHORTS),
+        *expand(f"{RESULTS}/{{cohort}}/qc/deviations.csv", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/provenance.json", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/adam/adeff.csv", cohort=COHORTS),
         *expand(

@@ -73,5 +73,6 @@ rule randomised_analysis:
         "../../envs/environment.yaml"
     params:
         comparison_visit=lambda wc: cohort_config(wc)["analysis"]["comparison_visit"],
+        population=lambda wc: cohort_config(wc)["analysis"]["population"],
     script:
         "../scripts/randomised_analysis.py"

@@ -4,7 +4,8 @@ rule ingest:
         manifest=f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
         raw=raw_inputs,
     output:
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+        # ADSL before the population flags (rule populations writes adam/adsl.csv)
+        adsl=f"{RESULTS}/{{cohort}}/interim/adsl.csv",
         adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
         adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
         adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",

@@ -8,6 +8,7 @@ tables, note = randomised_tables(
     read_adam(snakemake.input.adeff),
     read_adam(snakemake.input.adsl),
     snakemake.params.comparison_visit,
+    snakemake.params.population,
 )
 for name, table in tables.items():
     write_csv(table, snakemake.output[name])

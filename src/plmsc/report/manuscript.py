@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from plmsc.adam import read_adam
+from plmsc.endpoints.populations import POPULATION_FLAGS, population_note, select_population
 from plmsc.report.catalogue import (
     DATASETS,
     FIGURE_FORMATS,
@@ -27,7 +28,7 @@ from plmsc.report.catalogue import (
     conventions_note,
 )
 from plmsc.report.figures import make_figures
-from plmsc.report.numbers import results_numbers, write_numbers
+from plmsc.report.numbers import population_numbers, results_numbers, write_numbers
 from plmsc.report.publish import TableDefinition, write_table
 from plmsc.report.style import save_figure
 from plmsc.report.tables import (
@@ -45,11 +46,38 @@ def read_inputs(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
     return data | {name: read_stats(paths[name]) for name in STATS}
 
 
-def build_tables(data: Mapping[str, pd.DataFrame], design: str) -> dict[str, pd.DataFrame]:
-    """Tables 1-3 as display frames, keyed by the names in :data:`TABLES`."""
+def in_population(
+    adsl: pd.DataFrame, adeff: pd.DataFrame, population: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ADSL and ADEFF restricted to ``population``; unchanged when ADSL has no flags."""
+    if POPULATION_FLAGS[population] not in adsl:
+        return adsl, adeff
+    pop = select_population(adsl, population)
+    return pop, adeff[adeff["USUBJID"].isin(pop["USUBJID"])]
+
+
+def population_notes(adsl: pd.DataFrame, population: str) -> dict[str, str]:
+    """The population sentence of each table: Tables 1-2 the primary population,
+    Table 3 every enrolled participant (with the safety population's n)."""
+    if POPULATION_FLAGS[population] not in adsl:
+        return dict.fromkeys(TABLES, f"Participants: all enrolled, n = {len(adsl)}.")
+    primary = population_note(adsl, population)
+    n_saf = int(adsl["SAFFL"].eq("Y").sum())
+    safety = f"Participants: all enrolled, n = {len(adsl)} (safety population, SAF: n = {n_saf})."
+    return {"table1_baseline": primary, "table2_endpoints": primary, "table3_safety": safety}
+
+
+def build_tables(
+    data: Mapping[str, pd.DataFrame], design: str, population: str = "ITT"
+) -> dict[str, pd.DataFrame]:
+    """Tables 1-3 as display frames, keyed by the names in :data:`TABLES`.
+
+    Tables 1 and 2 describe the primary analysis ``population``.
+    """
+    adsl, adeff = in_population(data["adsl"], data["adeff"], population)
     return {
-        "table1_baseline": baseline_characteristics(data["adsl"], data["adeff"], design),
-        "table2_endpoints": endpoints_by_visit(data["adeff"], data["adsl"], design),
+        "table1_baseline": baseline_characteristics(adsl, adeff, design),
+        "table2_endpoints": endpoints_by_visit(adeff, adsl, design),
         "table3_safety": safety_table(data["ae_overview"], data["ae_by_term"], data["hypo_rates"]),
     }
 
@@ -66,8 +94,19 @@ def population(adsl: pd.DataFrame, design: str) -> tuple[str, dict[str, str]]:
 def table_definitions(
     data: Mapping[str, pd.DataFrame], design: str, analysis: Mapping[str, Any]
 ) -> dict[str, TableDefinition]:
-    """How Tables 1-3 are published: title, population, notes, sources."""
-    subtitle, spanners = population(data["adsl"], design)
+    """How Tables 1-3 are published: title, population, notes, sources.
+
+    Tables 1-2 describe the primary population (``analysis.population``), Table 3
+    every participant of the safety tables; the subtitle names it with its n.
+    """
+    primary = analysis.get("population", "ITT")
+    notes = population_notes(data["adsl"], primary)
+    pop_adsl, _ = in_population(data["adsl"], data["adeff"], primary)
+    subtitles, spanner_sets = {}, {}
+    for name in TABLES:
+        adsl = data["adsl"] if name == "table3_safety" else pop_adsl
+        _, spanner_sets[name] = population(adsl, design)
+        subtitles[name] = notes[name]
     footnotes = {
         "table1_baseline": [NOTES["table1_baseline"]],
         "table2_endpoints": [NOTES["table2_endpoints"], conventions_note(analysis)],
@@ -77,8 +116,8 @@ def table_definitions(
         name: TableDefinition(
             name=name,
             title=TABLES[name],
-            subtitle=subtitle,
-            spanners=spanners,
+            subtitle=subtitles[name],
+            spanners=spanner_sets[name],
             footnotes=footnotes[name],
             source_notes=[SOURCES[name]],
         )
@@ -106,8 +145,9 @@ def write_manuscript(
     analysis config (blq, remission_idaa1c, comparison_visit).
     """
     written: list[Path] = []
+    population_code = analysis.get("population", "ITT")
     definitions = table_definitions(data, design, analysis)
-    for name, table in build_tables(data, design).items():
+    for name, table in build_tables(data, design, population_code).items():
         paths = [outputs[f"{name}_{fmt}"] for fmt in TABLE_FORMATS]
         written += write_table(table, paths, definitions[name])
     figures = make_figures(
@@ -120,5 +160,6 @@ def write_manuscript(
         data["adsl"], data["adeff"], data["ae_overview"], data["hypo_rates"], design,
         analysis.get("comparison_visit", "Month 12"),
     )  # fmt: skip
+    numbers["populations"] = population_numbers(data["adsl"], population_code)
     written.append(write_numbers(numbers, outputs["numbers"]))
     return written

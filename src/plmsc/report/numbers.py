@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from plmsc.endpoints.populations import population_counts
 from plmsc.endpoints.registry import endpoint
 from plmsc.endpoints.safety import OVERVIEW
 from plmsc.io import write_text
@@ -156,6 +157,16 @@ def results_numbers(
             str(k): int(v) for k, v in adsl.groupby("ARM")["USUBJID"].nunique().items()
         }
     return numbers
+
+
+def population_numbers(adsl: pd.DataFrame, primary: str = "ITT") -> dict[str, Any]:
+    """Participants per analysis population (ITT, SAF, MITT, PPROT) and the primary one.
+
+    ``populations.n.<code>`` counts flag = Y; ``populations.n_primary`` is the size
+    of the primary analysis population (analysis.population).
+    """
+    counts = population_counts(adsl)
+    return {"primary": primary, "n": counts, "n_primary": counts.get(primary)}
 
 
 def numbers_json(numbers: Mapping[str, Any]) -> str:
