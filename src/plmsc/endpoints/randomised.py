@@ -29,6 +29,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from plmsc.constants import BLINDED, DAYS_PER_YEAR
+from plmsc.endpoints.populations import POPULATION_FLAGS, select_population
 
 REFERENCE_ARM = "PLACEBO"
 
@@ -62,7 +63,7 @@ ANCOVA_COLUMNS = (
     "ADJMEAN_TREATED_LOG", "ADJMEAN_REFERENCE_LOG",
     "ADJMEAN_TREATED_NMOL", "ADJMEAN_TREATED_NMOL_LO", "ADJMEAN_TREATED_NMOL_HI",
     "ADJMEAN_REFERENCE_NMOL", "ADJMEAN_REFERENCE_NMOL_LO", "ADJMEAN_REFERENCE_NMOL_HI",
-    "DIFF_LOG", "DIFF_LOG_LO", "DIFF_LOG_HI",
+    "DIFF_LOG", "DIFF_LOG_SE", "DIFF_LOG_LO", "DIFF_LOG_HI",
     "RATIO_AUCP1", "RATIO_AUCP1_LO", "RATIO_AUCP1_HI",
     "DIFF_NMOL", "DIFF_NMOL_SE", "DIFF_NMOL_LO", "DIFF_NMOL_HI",
     "F", "P",
@@ -195,6 +196,7 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
         "ADJMEAN_REFERENCE_NMOL_LO": float(np.exp(ci_r[0]) - 1),
         "ADJMEAN_REFERENCE_NMOL_HI": float(np.exp(ci_r[1]) - 1),
         "DIFF_LOG": float(fit.params[term]),
+        "DIFF_LOG_SE": float(fit.bse[term]),
         "DIFF_LOG_LO": float(lo),
         "DIFF_LOG_HI": float(hi),
         "RATIO_AUCP1": float(np.exp(fit.params[term])),
@@ -281,10 +283,16 @@ def remission_by_arm(
 
 
 def randomised_tables(
-    adeff: pd.DataFrame, adsl: pd.DataFrame, comparison_visit: str = "Month 12"
+    adeff: pd.DataFrame,
+    adsl: pd.DataFrame,
+    comparison_visit: str = "Month 12",
+    population: str = "ITT",
 ) -> tuple[dict[str, pd.DataFrame], str]:
     """The arm-comparison tables of a randomised cohort, and a one-line note.
 
+    The ANCOVA analyses the participants of ``population`` (an ADSL flag, see
+    :mod:`plmsc.endpoints.populations`) who have the visit's value and a
+    baseline; its table says the population (POPULATION) and its size (N_POP).
     Before unblinding (every ARM is BLINDED) no arm is compared: the tables hold
     one row with STATUS = "blinded" and the trajectories are fitted pooled (no arm
     term), so the cohort runs and nothing fails.
@@ -296,13 +304,25 @@ def randomised_tables(
         traj = fit_mixed_model("AVAL ~ YEAR", trajectory_frame(adeff))
         tables = {"ancova": notice, "trajectories": traj, "remission_by_arm": notice}
         return tables, "blinded: no randomisation list, arms not compared; pooled trajectory model"
-    data = ancova_frame(adeff, adsl, comparison_visit)
+    pop = select_population(adsl, population) if POPULATION_FLAGS[population] in adsl else adsl
+    data = ancova_frame(adeff, pop, comparison_visit)
     ancova = pd.DataFrame(
-        [{"PARAMCD": "CPAUCL", "VISIT": comparison_visit, **ancova_arm_effect(data)}]
+        [
+            {
+                "PARAMCD": "CPAUCL",
+                "VISIT": comparison_visit,
+                "POPULATION": population,
+                "N_POP": len(pop),
+                **ancova_arm_effect(data),
+            }
+        ]
     )
     tables = {
         "ancova": ancova,
         "trajectories": trajectory_model(adeff, adsl),
         "remission_by_arm": remission_by_arm(adeff, adsl),
     }
-    return tables, f"unblinded: ANCOVA on {len(data)} participants at {comparison_visit}"
+    return tables, (
+        f"unblinded: ANCOVA on {len(data)} of {len(pop)} participants of the {population} "
+        f"population at {comparison_visit}"
+    )
