@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.constants import BLINDED, UNSCHEDULED
+
 #: Population code -> ADSL flag.
 POPULATION_FLAGS = {"ITT": "ITTFL", "SAF": "SAFFL", "MITT": "MITTFL", "PPROT": "PPROTFL"}
 #: Population code -> how tables name it.
@@ -37,7 +39,6 @@ POPULATION_LABELS = {
     "PPROT": "per-protocol",
 }
 RANDOMISED_ARMS = ("MSC", "PLACEBO")
-BLINDED = "BLINDED"
 #: Columns this step adds to the ingested ADSL, in order.
 POPULATION_COLUMNS = ["TRT01A", "ITTFL", "MITTFL", "PPROTFL"]
 DEVIATION_COLUMNS = ["USUBJID", "DVCAT", "DVTERM"]
@@ -147,7 +148,7 @@ def compute_major_deviations(
     cp = adeff[(adeff["PARAMCD"] == "CPAUC") & adeff["AVAL"].notna()]
     target, (lo, _hi) = int(comparison_visit["day"]), comparison_visit["window"]
     at_visit = cp[(cp["AVISIT"] == comparison_visit["visit"]) & cp["ANL01FL"].eq("Y").fillna(False)]
-    late = cp[(cp["AVISIT"] == "UNSCHEDULED") & (cp["ADY"] >= lo).fillna(False)]
+    late = cp[(cp["AVISIT"] == UNSCHEDULED) & (cp["ADY"] >= lo).fillna(False)]
     late = late[~late["USUBJID"].isin(at_visit["USUBJID"])].drop_duplicates("USUBJID")
     timed = pd.concat([at_visit, late], ignore_index=True)
     off = (timed["ADY"] - target).abs() > window_days
