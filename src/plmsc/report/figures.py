@@ -1,25 +1,33 @@
 """Manuscript figures (seaborn on matplotlib), one function per figure.
 
 Every function takes analysis datasets and returns a :class:`matplotlib.figure.Figure`
-(made without pyplot, so nothing is kept in global state). Conventions: one colour
-per participant from :func:`~plmsc.report.style.participant_palette` in every
-figure, a black median line (one line style per arm in a randomised, unblinded
-cohort), units on the axes and time as study months (AVISITN / 30.4375).
+(made without pyplot, so nothing is kept in global state). Conventions:
 
-A cohort of more than :data:`MAX_PARTICIPANT_LINES` participants (phase 2) is
-drawn by its summaries instead: median and interquartile band per arm, the share
-in remission per visit, and event counts per study month, so a figure of 10,000
-participants is as quick and as readable as one of four.
+* Sized for a journal page: a single column (:data:`~plmsc.report.style.SINGLE_COLUMN`,
+  3.5 in) or the full width (:data:`~plmsc.report.style.FULL_WIDTH`, 7.2 in), saved at
+  300 dpi, no text smaller than 7 pt at that size; legends below the panels.
+* Single-arm or blinded cohort: one colour per participant from
+  :func:`~plmsc.report.style.participant_palette` in every figure and a black median.
+  Randomised, unblinded cohort: the arm's colour (:func:`~plmsc.report.style.arm_palette`),
+  thin translucent lines per participant and a thick median line per arm.
+* A cohort of more than :data:`MAX_PARTICIPANT_LINES` participants is drawn by its
+  summaries: median and interquartile band per arm, the share in remission per visit,
+  events per study month, so a figure of 10,000 participants is as quick and as
+  readable as one of four.
+* Reference lines are named in the legend, not by text on the panel, so no line
+  crosses a label; gridlines stay behind the data (``axes.axisbelow``).
+* Units on the axes; time as study months (AVISITN / 30.4375).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -27,25 +35,57 @@ from matplotlib.patches import Patch
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
 from plmsc.endpoints.registry import endpoint, mmtt_figures, select
 from plmsc.ingest.units import LAB_TESTS
-from plmsc.report.style import MEDIAN_COLOUR, participant_palette, study_month, use_style
+from plmsc.report.style import (
+    FULL_WIDTH,
+    MEDIAN_COLOUR,
+    SINGLE_COLUMN,
+    arm_palette,
+    participant_palette,
+    study_month,
+    use_style,
+)
 from plmsc.report.tables import analysed, by_arm
 
 use_style()
 
-Palette = Mapping[str, tuple[float, float, float]]
+Colour = tuple[float, float, float]
+Palette = Mapping[str, Colour]
 MONTH_LABEL = "Time since infusion (months)"
 #: Participants beyond which the per-participant legend is left out.
 MAX_LEGEND = 12
 #: Participants beyond which figures show summaries instead of one line per participant.
 MAX_PARTICIPANT_LINES = 40
-BAND_ALPHA = 0.15
-
-
-def _many(palette: Palette) -> bool:
-    return len(palette) > MAX_PARTICIPANT_LINES
-
-
+BAND_ALPHA = 0.2
+#: Individual lines of a randomised cohort: thin and translucent under the medians.
+THIN_LINE = {"linewidth": 0.6, "alpha": 0.35}
+MEDIAN_LINE = {"linewidth": 2.0, "marker": "o", "markersize": 3.5}
 MEDIAN_STYLES = ("-", "--", ":", "-.")
+#: Reference lines (remission threshold, no change).
+REFERENCE = {"color": "0.35", "linestyle": "--", "linewidth": 0.8}
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """Colours and groups of a cohort's figures.
+
+    ``palette``: a colour per participant (its arm's colour when ``by_arm``);
+    ``groups``: the participants of each median line (each arm, or all under
+    "Median"); ``colours``: the colour of each group's median.
+    """
+
+    palette: Palette
+    groups: Mapping[str, Sequence[str]]
+    colours: Mapping[str, Colour | str]
+    by_arm: bool
+
+    @property
+    def many(self) -> bool:
+        """More participants than :data:`MAX_PARTICIPANT_LINES`: summaries only."""
+        return len(self.palette) > MAX_PARTICIPANT_LINES
+
+    def style(self, group: str) -> str:
+        """Line style of a group's median: solid, then dashed, dotted (also in grey)."""
+        return MEDIAN_STYLES[list(self.groups).index(group) % len(MEDIAN_STYLES)]
 
 
 def median_groups(adsl: pd.DataFrame, design: str) -> dict[str, list[str]]:
@@ -55,79 +95,106 @@ def median_groups(adsl: pd.DataFrame, design: str) -> dict[str, list[str]]:
     return {"Median": sorted(adsl["USUBJID"])}
 
 
-def _trajectories(
-    ax: Axes,
-    data: pd.DataFrame,
-    x: str,
-    y: str,
-    palette: Palette,
-    groups: Mapping[str, Sequence[str]],
-    marker: str = "o",
-) -> None:
-    """Per-participant lines in their colours, then the median line(s) over ``x``."""
+def colour_scheme(adsl: pd.DataFrame, design: str) -> Scheme:
+    """The :class:`Scheme` of a cohort: by arm when randomised and unblinded."""
+    groups = median_groups(adsl, design)
+    if by_arm(adsl, design):
+        arms = arm_palette(groups)
+        arm_of = adsl.set_index("USUBJID")["ARM"].astype(str)
+        palette = {u: arms[arm_of[u]] for u in sorted(adsl["USUBJID"])}
+        return Scheme(palette, groups, dict(arms), True)
+    return Scheme(participant_palette(adsl["USUBJID"]), groups, {"Median": MEDIAN_COLOUR}, False)
+
+
+def _individual_lines(ax: Axes, d: pd.DataFrame, x: str, y: str, scheme: Scheme) -> None:
+    """One line per participant (LineCollection), with markers for a single-arm cohort."""
+    ids = d["USUBJID"].to_numpy()
+    cut = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    xs = np.split(d[x].to_numpy(dtype=float), cut)
+    ys = np.split(d[y].to_numpy(dtype=float), cut)
+    firsts = ids[np.r_[0, cut]] if len(ids) else ids
+    colours = [scheme.palette[u] for u in firsts]
+    style = THIN_LINE if scheme.by_arm else {"linewidth": 1.0, "alpha": 0.9}
+    segments = [np.column_stack([a, b]) for a, b in zip(xs, ys, strict=True)]
+    ax.add_collection(LineCollection(segments, colors=colours, **style))
+    if not scheme.by_arm:
+        ax.scatter(
+            d[x], d[y], c=[scheme.palette[u] for u in ids], s=10, linewidths=0.3,
+            edgecolors="white", zorder=2.5,
+        )  # fmt: skip
+    ax.autoscale_view()
+
+
+def _trajectories(ax: Axes, data: pd.DataFrame, x: str, y: str, scheme: Scheme) -> None:
+    """Per-participant lines, then the median line of each group, over ``x``; large
+    cohorts: median and interquartile band per group."""
     d = data[data[y].notna()].sort_values(["USUBJID", x], kind="stable")
     if d.empty:
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
         return
-    if _many(palette):
-        _bands(ax, d, x, y, groups)
+    if scheme.many:
+        _bands(ax, d, x, y, scheme)
         return
-    ids = [u for u in palette if u in set(d["USUBJID"])]
-    sns.lineplot(
-        data=d,
-        x=x,
-        y=y,
-        hue="USUBJID",
-        hue_order=ids,
-        palette=dict(palette),
-        units="USUBJID",
-        estimator=None,
-        marker=marker,
-        markersize=4,
-        linewidth=1,
-        alpha=0.85,
-        legend=False,
-        ax=ax,
-    )
-    for members, style in zip(groups.values(), MEDIAN_STYLES, strict=False):
+    _individual_lines(ax, d, x, y, scheme)
+    for name, members in scheme.groups.items():
         med = d[d["USUBJID"].isin(members)].groupby(x, sort=True)[y].median()
-        ax.plot(med.index, med.to_numpy(), color=MEDIAN_COLOUR, linewidth=2.4, linestyle=style)
+        ax.plot(
+            med.index, med.to_numpy(), color=scheme.colours[name], linestyle=scheme.style(name),
+            zorder=3, **MEDIAN_LINE,
+        )  # fmt: skip
 
 
-def _bands(ax: Axes, d: pd.DataFrame, x: str, y: str, groups: Mapping[str, Sequence[str]]) -> None:
+def _bands(ax: Axes, d: pd.DataFrame, x: str, y: str, scheme: Scheme) -> None:
     """Median line and interquartile band of each group over ``x`` (large cohorts)."""
-    for members, style in zip(groups.values(), MEDIAN_STYLES, strict=False):
+    for name, members in scheme.groups.items():
         q = d[d["USUBJID"].isin(members)].groupby(x, sort=True)[y].quantile([0.25, 0.5, 0.75])
         q = q.unstack()
-        ax.fill_between(
-            q.index, q[0.25], q[0.75], color=MEDIAN_COLOUR, alpha=BAND_ALPHA, linewidth=0
-        )
+        colour = scheme.colours[name]
+        ax.fill_between(q.index, q[0.25], q[0.75], color=colour, alpha=BAND_ALPHA, linewidth=0)
         ax.plot(
-            q.index,
-            q[0.5],
-            color=MEDIAN_COLOUR,
-            linewidth=2.4,
-            linestyle=style,
-            marker="o",
-            markersize=3,
+            q.index, q[0.5], color=colour, linestyle=scheme.style(name), zorder=3, **MEDIAN_LINE
         )
 
 
-def _legend(fig: Figure, palette: Palette, groups: Mapping[str, Sequence[str]]) -> None:
+def _group_label(name: str, n: int, scheme: Scheme) -> str:
+    if not scheme.by_arm:
+        return "Median" if not scheme.many else "Median and interquartile range"
+    what = "median and interquartile range" if scheme.many else "median"
+    return f"{name} (n = {n}), {what}"
+
+
+def _legend(
+    fig: Figure, scheme: Scheme, extra: Sequence[Line2D | Patch] = (), ncols: int | None = None
+) -> None:
+    """Legend below the panels: participants (few), group medians, reference lines."""
     handles: list[Line2D | Patch] = []
-    if len(palette) <= MAX_LEGEND:
+    if not scheme.by_arm and len(scheme.palette) <= MAX_LEGEND:
         handles = [
-            Line2D([], [], color=c, marker="o", markersize=4, linewidth=1, label=u)
-            for u, c in palette.items()
+            Line2D([], [], color=c, marker="o", markersize=3, linewidth=1, label=u)
+            for u, c in scheme.palette.items()
         ]
-    for (name, _), style in zip(groups.items(), MEDIAN_STYLES, strict=False):
-        label = name if name == "Median" else f"Median, {name}"
+    for name, members in scheme.groups.items():
         handles.append(
-            Line2D([], [], color=MEDIAN_COLOUR, linewidth=2.4, linestyle=style, label=label)
-        )
-    if _many(palette):
-        handles.append(Patch(color=MEDIAN_COLOUR, alpha=BAND_ALPHA, label="Interquartile range"))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+            Line2D(
+                [], [], color=scheme.colours[name], linestyle=scheme.style(name),
+                label=_group_label(name, len(members), scheme), **MEDIAN_LINE,
+            )
+        )  # fmt: skip
+    if scheme.many:
+        handles.append(Patch(color="0.5", alpha=BAND_ALPHA, label="Interquartile range"))
+    elif scheme.by_arm:
+        handles.append(Line2D([], [], color="0.4", label="One line per participant", **THIN_LINE))
+    handles += list(extra)
+    fig.legend(
+        handles=handles, loc="outside lower center", frameon=False,
+        ncols=ncols or min(len(handles), 6 if len(handles) > 4 else 4),
+        handlelength=2.2, columnspacing=1.2,
+    )  # fmt: skip
+
+
+def _reference(label: str) -> Line2D:
+    """Legend entry of a reference line drawn with :data:`REFERENCE`."""
+    return Line2D([], [], label=label, **REFERENCE)
 
 
 def _with_month(frame: pd.DataFrame, days: str = "AVISITN") -> pd.DataFrame:
@@ -145,166 +212,199 @@ def fig_mmtt_curves(
     adlb: pd.DataFrame, adsl: pd.DataFrame, design: str, blq: Blq = "half", test: str = "CPEP"
 ) -> Figure:
     """C-peptide (nmol/L), or another ADLB ``test`` drawn during the MMTT (GLU, mg/dL),
-    over the 2-hour MMTT, one panel per scheduled MMTT visit."""
-    palette = participant_palette(adsl["USUBJID"])
-    groups = median_groups(adsl, design)
+    over the 2-hour MMTT, one panel per scheduled MMTT visit (full width; up to four
+    panels in a row, else rows of three)."""
+    scheme = colour_scheme(adsl, design)
     curves = mmtt_curves(adlb, blq, test).reset_index()
     curves = curves[curves["AVISIT"] != "UNSCHEDULED"]
     long = curves.melt(
         id_vars=["USUBJID", "ADY", "AVISIT", "AVISITN"], var_name="MINUTE", value_name="CPEP"
     ).astype({"MINUTE": int})
-    visits = list(curves.sort_values("AVISITN")["AVISIT"].drop_duplicates())
-    ncol = max(1, len(visits))
-    fig = Figure(figsize=(1.9 * ncol + 1.3, 2.8), layout="constrained")
-    axes = fig.subplots(1, ncol, sharey=True, squeeze=False)[0]
-    for ax, visit in zip(axes, visits, strict=True):
+    visits = list(curves.sort_values("AVISITN")["AVISIT"].drop_duplicates()) or ["no MMTT"]
+    ncol = len(visits) if len(visits) <= 4 else 3
+    nrow = -(-len(visits) // ncol)
+    fig = Figure(figsize=(FULL_WIDTH, 0.7 + 1.9 * nrow), layout="constrained")
+    axes = fig.subplots(nrow, ncol, sharey=True, sharex=True, squeeze=False).ravel()
+    for ax, visit in zip(axes, visits, strict=False):
         sub = long[long["AVISIT"] == visit]
-        _trajectories(ax, sub, "MINUTE", "CPEP", palette, groups)
+        _trajectories(ax, sub, "MINUTE", "CPEP", scheme)
         ax.set_title(visit)
         ax.set_xticks([0, 30, 60, 90, 120])
         ax.set_xlabel("MMTT time (min)")
-        ax.set_ylabel(LAB_TESTS[test].param if ax is axes[0] else "")
-    _legend(fig, palette, groups)
+        ax.tick_params(labelbottom=True)
+        ax.set_ylabel(LAB_TESTS[test].param if ax in axes[::ncol] else "")
+    for ax in axes[len(visits) :]:
+        ax.set_visible(False)
+    _legend(fig, scheme)
     return fig
 
 
 def fig_cpeptide_auc(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str) -> Figure:
-    """C-peptide mean AUC 0-120 min (nmol/L) at each MMTT visit, over study months."""
-    palette = participant_palette(adsl["USUBJID"])
-    groups = median_groups(adsl, design)
+    """C-peptide mean AUC 0-120 min (nmol/L) at each MMTT visit, over study months
+    (single column)."""
+    scheme = colour_scheme(adsl, design)
     d = _with_month(analysed(adeff).query("PARAMCD == 'CPAUC'"))
-    fig = Figure(figsize=(5.2, 3.4), layout="constrained")
+    fig = Figure(figsize=(SINGLE_COLUMN, 3.4), layout="constrained")
     ax = fig.subplots()
-    _trajectories(ax, d, "MONTH", "AVAL", palette, groups)
+    _trajectories(ax, d, "MONTH", "AVAL", scheme)
     ax.set_ylabel(endpoint("CPAUC").label)
     ax.set_ylim(bottom=0)
     _month_axis(ax, d["MONTH"])
-    _legend(fig, palette, groups)
+    _legend(fig, scheme, ncols=2 if scheme.by_arm or scheme.many else 3)
     return fig
 
 
 def fig_glycaemic_control(
     adeff: pd.DataFrame, adsl: pd.DataFrame, design: str, remission_idaa1c: float = 9.0
 ) -> Figure:
-    """HbA1c (%), insulin dose (U/kg/24 h) and IDAA1c (%) with the remission line."""
-    palette = participant_palette(adsl["USUBJID"])
-    groups = median_groups(adsl, design)
+    """HbA1c (%), insulin dose (U/kg/24 h) and IDAA1c (%) with the remission line
+    (full width)."""
+    scheme = colour_scheme(adsl, design)
     d = _with_month(analysed(adeff))
     panels = [(c, endpoint(c).label) for c in select(figure="fig3_glycaemic_control")]
-    fig = Figure(figsize=(9.5, 3.2), layout="constrained")
-    axes = fig.subplots(1, 3, sharex=True)
+    fig = Figure(figsize=(FULL_WIDTH, 2.9), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharex=True, squeeze=False)[0]
     for ax, (code, label) in zip(axes, panels, strict=True):
         sub = d[d["PARAMCD"] == code]
-        _trajectories(ax, sub, "MONTH", "AVAL", palette, groups)
+        if code == "IDAA1C":
+            ax.axhline(remission_idaa1c, zorder=1, **REFERENCE)
+        _trajectories(ax, sub, "MONTH", "AVAL", scheme)
         ax.set_ylabel(label)
         _month_axis(ax, d["MONTH"])
-    axes[2].axhline(remission_idaa1c, color="0.35", linestyle="--", linewidth=1)
-    axes[2].annotate(
-        f"IDAA1c = {remission_idaa1c:g} %",
-        xy=(1, remission_idaa1c),
-        xycoords=("axes fraction", "data"),
-        xytext=(-2, 3),
-        textcoords="offset points",
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="0.35",
-    )
-    _legend(fig, palette, groups)
+    threshold = _reference(f"Partial remission: IDAA1c \u2264 {remission_idaa1c:g} %")
+    _legend(fig, scheme, extra=[threshold])
     return fig
 
 
-def _remission_share(d: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> Figure:
+def _remission_share(d: pd.DataFrame, scheme: Scheme) -> Figure:
     """Participants in partial remission (%) per visit, one line per group."""
-    fig = Figure(figsize=(5.6, 3.4), layout="constrained")
+    fig = Figure(figsize=(SINGLE_COLUMN, 3.0), layout="constrained")
     ax = fig.subplots()
     handles = []
-    for (name, members), style in zip(groups.items(), MEDIAN_STYLES, strict=False):
+    for name, members in scheme.groups.items():
         share = 100 * d[d["USUBJID"].isin(members)].groupby("MONTH", sort=True)["AVAL"].mean()
-        ax.plot(share.index, share.to_numpy(), color=MEDIAN_COLOUR, linestyle=style, marker="o")
-        label = "All participants" if name == "Median" else name
-        handles.append(
-            Line2D([], [], color=MEDIAN_COLOUR, linestyle=style, marker="o", label=label)
-        )
+        line = {"color": scheme.colours[name], "linestyle": scheme.style(name), "marker": "o"}
+        ax.plot(share.index, share.to_numpy(), **line)
+        label = "All participants" if name == "Median" else f"{name} (n = {len(members)})"
+        handles.append(Line2D([], [], label=label, **line))
     ax.set_ylabel("In partial remission (%)")
     ax.set_ylim(0, 100)
     _month_axis(ax, d["MONTH"])
-    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, ncols=len(handles))
     return fig
 
 
 def fig_remission(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str = "single_arm") -> Figure:
-    """Partial remission (IDAA1c <= threshold) per participant and visit.
+    """Partial remission (IDAA1c <= threshold) per participant and visit (single column).
 
     Filled squares: in remission; open squares: not in remission; no square: not
-    assessed. Large cohorts: the share in remission per visit and arm.
+    assessed. Participants in arm order, in their arm's colour when randomised.
+    Large cohorts: the share in remission per visit and arm.
     """
-    palette = participant_palette(adsl["USUBJID"])
-    ids = list(palette)
+    scheme = colour_scheme(adsl, design)
     d = _with_month(analysed(adeff).query("PARAMCD == 'REMISS'"))
     d = d[d["AVAL"].notna()]
-    if _many(palette):
-        return _remission_share(d, median_groups(adsl, design))
+    if scheme.many:
+        return _remission_share(d, scheme)
+    ids = [u for members in scheme.groups.values() for u in members]
     row = {u: i for i, u in enumerate(ids)}
-    fig = Figure(figsize=(5.6, 0.9 + 0.28 * len(ids)), layout="constrained")
+    fig = Figure(figsize=(SINGLE_COLUMN, 1.2 + 0.15 * len(ids)), layout="constrained")
     ax = fig.subplots()
     y = d["USUBJID"].map(row).to_numpy()
-    colours = [palette[u] for u in d["USUBJID"]]
+    colours = np.array([scheme.palette[u] for u in d["USUBJID"]]).reshape(-1, 3)
     yes = d["AVAL"].to_numpy() == 1
-    size = 60 if len(ids) <= MAX_LEGEND else 22
+    size = 30 if len(ids) <= MAX_LEGEND else 14
     ax.scatter(
-        d["MONTH"][yes], y[yes], c=[c for c, k in zip(colours, yes, strict=True) if k],
-        marker="s", s=size, edgecolors="black", linewidths=0.5,
+        d["MONTH"][yes], y[yes], c=colours[yes], marker="s", s=size, edgecolors="black",
+        linewidths=0.4,
     )  # fmt: skip
     ax.scatter(
-        d["MONTH"][~yes], y[~yes], facecolors="white",
-        edgecolors=[c for c, k in zip(colours, yes, strict=True) if not k],
-        marker="s", s=size, linewidths=1.2,
+        d["MONTH"][~yes], y[~yes], facecolors="white", edgecolors=colours[~yes], marker="s",
+        s=size, linewidths=0.9,
     )  # fmt: skip
-    ax.set_yticks(range(len(ids)), ids if len(ids) <= 40 else [""] * len(ids))
+    ax.set_yticks(range(len(ids)), ids)
     ax.set_ylim(len(ids) - 0.5, -0.5)
     ax.set_ylabel("Participant (USUBJID)")
     ax.grid(axis="y", visible=False)
     _month_axis(ax, d["MONTH"])
-    square = {"marker": "s", "linestyle": ""}
-    handles = [
+    square = {"marker": "s", "linestyle": "", "markersize": 5}
+    handles: list[Line2D | Patch] = [
         Line2D([], [], color="0.3", markeredgecolor="black", label="In remission", **square),
         Line2D(
             [], [], markerfacecolor="white", markeredgecolor="0.3", label="Not in remission",
             **square,
         ),
     ]  # fmt: skip
-    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    if scheme.by_arm:
+        handles += [
+            Patch(color=scheme.colours[a], label=f"{a} (n = {len(m)})")
+            for a, m in scheme.groups.items()
+        ]
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, ncols=2)
     return fig
 
 
+#: Bars of the share positive in a single-arm cohort.
+POSITIVE_GREY = "0.6"
+
+
+def _positivity(ax: Axes, d: pd.DataFrame, scheme: Scheme) -> None:
+    """Share of participants positive (CRIT1FL = Y) per visit: a bar per visit and
+    group (side by side when by arm), in the group's colour (grey for a single arm)."""
+    d = d[d["CRIT1FL"].notna()]
+    months = np.unique(d["MONTH"].to_numpy(dtype=float))
+    spacing = float(np.diff(months).min()) if len(months) > 1 else 1.0
+    width = 0.8 * spacing / max(1, len(scheme.groups))
+    for i, (name, members) in enumerate(scheme.groups.items()):
+        positive = d.loc[d["USUBJID"].isin(members), ["MONTH", "CRIT1FL"]]
+        share = 100 * positive["CRIT1FL"].eq("Y").groupby(positive["MONTH"], sort=True).mean()
+        offset = (i - (len(scheme.groups) - 1) / 2) * width
+        colour = scheme.colours[name] if scheme.by_arm else POSITIVE_GREY
+        ax.bar(share.index + offset, share.to_numpy(), width=width, color=colour, linewidth=0)
+    ax.set_ylim(0, 100)
+
+
+def _positivity_title(name: str, crit: pd.Series) -> str:
+    """``GADA positive (≥ 10 IU/mL)`` from the cut-off of CRIT1 (``GADA >= 10 IU/mL``)."""
+    crit = crit.dropna()
+    if crit.empty:
+        return f"{name} positive"
+    cut = str(crit.iloc[0]).split(">=", 1)[-1].strip()
+    return f"{name} positive (\u2265 {cut})"
+
+
 def fig_autoantibodies(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str) -> Figure:
-    """Change from baseline (%) of GADA, ZnT8A and IA-2A titres over study months."""
-    palette = participant_palette(adsl["USUBJID"])
-    groups = median_groups(adsl, design)
+    """GADA, ZnT8A and IA-2A: change from baseline of the titre (%, top) and the share
+    of participants positive by the assay's cut-off (%, bottom), over study months
+    (full width)."""
+    scheme = colour_scheme(adsl, design)
     d = _with_month(analysed(adeff))
     panels = [(c, endpoint(c).name) for c in select(figure="fig5_autoantibodies")]
-    fig = Figure(figsize=(9.5, 3.2), layout="constrained")
-    axes = fig.subplots(1, 3, sharex=True, sharey=True)
-    for ax, (code, label) in zip(axes, panels, strict=True):
+    fig = Figure(figsize=(FULL_WIDTH, 4.6), layout="constrained")
+    axes = fig.subplots(2, len(panels), sharex=True, squeeze=False)
+    for col, (code, label) in enumerate(panels):
+        top, bottom = axes[0, col], axes[1, col]
         sub = d[d["PARAMCD"] == code]
-        ax.axhline(0, color="0.35", linewidth=0.8)
-        _trajectories(ax, sub, "MONTH", "PCHG", palette, groups)
-        ax.set_title(label)
-        ax.set_ylabel("Change from baseline (%)" if ax is axes[0] else "")
-        _month_axis(ax, d["MONTH"])
-    _legend(fig, palette, groups)
+        top.axhline(0, color="0.35", linewidth=0.8, zorder=1)
+        _trajectories(top, sub, "MONTH", "PCHG", scheme)
+        top.set_title(label)
+        bottom.set_title(_positivity_title(label, sub["CRIT1"]), fontweight="normal")
+        _positivity(bottom, sub, scheme)
+        top.set_ylabel("Change from baseline (%)" if col == 0 else "")
+        bottom.set_ylabel("Participants positive (%)" if col == 0 else "")
+        for ax in (top, bottom):
+            _month_axis(ax, d["MONTH"])
+        top.tick_params(labelbottom=True)
+    _legend(fig, scheme)
     return fig
 
 
 HYPO_MARKERS = {1: ("o", "Hypoglycaemia level 1"), 2: ("^", "Level 2"), 3: ("*", "Level 3")}
 
 
-def _events_per_month(
-    adae: pd.DataFrame, adhypo: pd.DataFrame, groups: Mapping[str, Sequence[str]]
-) -> Figure:
+def _events_per_month(adae: pd.DataFrame, adhypo: pd.DataFrame, scheme: Scheme) -> Figure:
     """Adverse-event onsets and hypoglycaemia events per study month and group."""
-    fig = Figure(figsize=(9.0, 3.2), layout="constrained")
+    fig = Figure(figsize=(FULL_WIDTH, 2.8), layout="constrained")
     axes = fig.subplots(1, 2, sharex=True)
     hypo = adhypo[adhypo["LEVEL"].notna()]
     panels = [
@@ -313,25 +413,19 @@ def _events_per_month(
     ]
     handles = []
     for ax, events, day, label in panels:
-        for (name, members), style in zip(groups.items(), MEDIAN_STYLES, strict=False):
+        for name, members in scheme.groups.items():
             e = events[events["USUBJID"].isin(members)]
             month = np.floor(study_month(e[day].astype(float).clip(lower=0))).astype(int)
             counts = month.value_counts().sort_index()
-            ax.plot(
-                counts.index,
-                counts.to_numpy(),
-                color=MEDIAN_COLOUR,
-                linestyle=style,
-                marker="o",
-                markersize=3,
-            )
+            line = {"color": scheme.colours[name], "linestyle": scheme.style(name)}
+            ax.plot(counts.index, counts.to_numpy(), marker="o", markersize=3, **line)
             if ax is axes[0]:
-                text = "All participants" if name == "Median" else name
-                handles.append(Line2D([], [], color=MEDIAN_COLOUR, linestyle=style, label=text))
+                text = "All participants" if name == "Median" else f"{name} (n = {len(members)})"
+                handles.append(Line2D([], [], label=text, **line))
         ax.set_ylabel(f"{label} (per month)")
         ax.set_ylim(bottom=0)
         _month_axis(ax, pd.Series([12.0]))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, ncols=len(handles))
     return fig
 
 
@@ -339,14 +433,15 @@ def fig_safety_timeline(
     adae: pd.DataFrame, adhypo: pd.DataFrame, adsl: pd.DataFrame, design: str = "single_arm"
 ) -> Figure:
     """Adverse events (bars from onset to resolution, CTCAE grade as a number) and
-    hypoglycaemia events by ADA level, per participant over study months; large
-    cohorts: events per study month and arm."""
-    palette = participant_palette(adsl["USUBJID"])
-    if _many(palette):
-        return _events_per_month(adae, adhypo, median_groups(adsl, design))
-    ids = list(palette)
+    hypoglycaemia events by ADA level, per participant over study months (full width);
+    large cohorts: events per study month and arm."""
+    scheme = colour_scheme(adsl, design)
+    if scheme.many:
+        return _events_per_month(adae, adhypo, scheme)
+    palette = scheme.palette
+    ids = [u for members in scheme.groups.values() for u in members]
     row = {u: i for i, u in enumerate(ids)}
-    fig = Figure(figsize=(7.0, 1.1 + 0.34 * len(ids)), layout="constrained")
+    fig = Figure(figsize=(FULL_WIDTH, 1.2 + 0.24 * len(ids)), layout="constrained")
     ax = fig.subplots()
     ae = adae.sort_values(["USUBJID", "ASTDY"], kind="stable")
     start = ae["ASTDY"].astype(float).to_numpy()
@@ -354,31 +449,38 @@ def fig_safety_timeline(
     y = ae["USUBJID"].map(row).to_numpy() - 0.18
     ax.hlines(
         y, study_month(start), study_month(end), colors=[palette[u] for u in ae["USUBJID"]],
-        linewidth=4, capstyle="butt",
+        linewidth=3, capstyle="butt",
     )  # fmt: skip
     for x0, y0, grade in zip(study_month(start), y, ae["AETOXGR"], strict=True):
-        ax.text(float(x0), y0 - 0.12, str(int(grade)), fontsize=6, va="bottom")
+        ax.text(float(x0), y0 - 0.1, str(int(grade)), fontsize=7, va="bottom")
     hypo = adhypo[adhypo["LEVEL"].notna()]
     for level, (marker, _) in HYPO_MARKERS.items():
         h = hypo[hypo["LEVEL"] == level]
         ax.scatter(
             study_month(h["ADY"].astype(float)), h["USUBJID"].map(row) + 0.18,
             c=[palette[u] for u in h["USUBJID"]], marker=marker,
-            s=28 if marker == "*" else 16, edgecolors="black", linewidths=0.4,
+            s=24 if marker == "*" else 12, edgecolors="black", linewidths=0.4, zorder=3,
         )  # fmt: skip
-    ax.set_yticks(range(len(ids)), ids if len(ids) <= 40 else [""] * len(ids))
+    ax.set_yticks(range(len(ids)), ids)
     ax.set_ylim(len(ids) - 0.5, -0.5)
     ax.set_ylabel("Participant (USUBJID)")
     ax.grid(axis="y", visible=False)
     _month_axis(ax, study_month(hypo["ADY"].astype(float)))
-    handles = [
-        Line2D([], [], color="0.3", linewidth=4, label="Adverse event (CTCAE grade)"),
+    handles: list[Line2D | Patch] = [
+        Line2D([], [], color="0.3", linewidth=3, label="Adverse event (CTCAE grade)"),
         *[
             Line2D([], [], marker=m, color="0.3", markeredgecolor="black", linestyle="", label=lab)
             for m, lab in HYPO_MARKERS.values()
         ],
     ]
-    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+    if scheme.by_arm:
+        handles += [
+            Patch(color=scheme.colours[a], label=f"{a} (n = {len(m)})")
+            for a, m in scheme.groups.items()
+        ]
+    fig.legend(
+        handles=handles, loc="outside lower center", frameon=False, ncols=min(len(handles), 6)
+    )
     return fig
 
 

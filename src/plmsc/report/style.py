@@ -30,19 +30,34 @@ PNG_DPI = 300
 COLORBLIND_ORDER = (0, 1, 2, 4, 3, 9, 5, 6, 7, 8)
 #: Colour of the median line.
 MEDIAN_COLOUR = "black"
+#: Journal page: width of a single-column and of a full-width figure (inches).
+SINGLE_COLUMN = 3.5
+FULL_WIDTH = 7.2
+#: Smallest text size at print size (points).
+MIN_FONT_PT = 7.0
+#: Arm colours of a randomised cohort (seaborn colour-blind palette): the active arm
+#: blue, the control vermillion; other arms in palette order.
+ARM_COLOURS = {"MSC": 0, "PLMSC": 0, "PLACEBO": 3}
 
 RC: dict[str, object] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.linewidth": 0.6,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "lines.linewidth": 1.0,
+    "lines.markersize": 3.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.color": "0.9",
     "grid.linewidth": 0.6,
     "figure.dpi": 100,
@@ -85,6 +100,19 @@ def participant_palette(usubjids: Iterable[str]) -> dict[str, tuple[float, float
     else:
         colours = sns.color_palette("husl", len(ids))
     return {uid: tuple(float(c) for c in colour) for uid, colour in zip(ids, colours, strict=True)}  # type: ignore[misc]
+
+
+def arm_palette(arms: Iterable[str]) -> dict[str, tuple[float, float, float]]:
+    """One colour per arm, the same in every figure: :data:`ARM_COLOURS` for known
+    arms, the remaining colour-blind palette colours in sorted order for others."""
+    base = sns.color_palette("colorblind", 10)
+    names = sorted(set(arms))
+    taken = {ARM_COLOURS[a] for a in names if a in ARM_COLOURS}
+    free = iter(i for i in COLORBLIND_ORDER if i not in taken)
+    return {
+        a: tuple(float(c) for c in base[ARM_COLOURS[a] if a in ARM_COLOURS else next(free)])
+        for a in names
+    }  # type: ignore[misc]
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:

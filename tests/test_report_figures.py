@@ -1,0 +1,123 @@
+"""Manuscript figures fit a journal page: width, text size, arm colours, grid behind data.
+
+Figures are made from the phase 1 analysis datasets as they are (single arm, four
+participants), split into two arms (randomised path: arm colours, one median per arm)
+and cloned to 60 participants (summary path: medians with interquartile bands).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection
+from matplotlib.text import Text
+from PIL import Image
+
+from plmsc.endpoints.adeff import derive_adeff
+from plmsc.report import figures
+from plmsc.report.style import FULL_WIDTH, MIN_FONT_PT, PNG_DPI, arm_palette, figure_bytes
+
+#: Widest figure a test accepts (inches): full page width with a little margin.
+MAX_WIDTH_IN = 7.5
+
+
+@pytest.fixture(scope="module")
+def phase1(phase1_adam, config) -> dict[str, pd.DataFrame]:
+    adeff = derive_adeff(
+        phase1_adam["adlb"], phase1_adam["advs"], config["cohorts"]["phase1"]["analysis"]
+    )
+    return {**phase1_adam, "adeff": adeff}
+
+
+def _two_arms(data: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    adsl = data["adsl"].sort_values("USUBJID").copy()
+    adsl["ARM"] = ["MSC", "MSC", "PLACEBO", "PLACEBO"][: len(adsl)]
+    return {**data, "adsl": adsl}
+
+
+def _cloned(data: dict[str, pd.DataFrame], copies: int) -> dict[str, pd.DataFrame]:
+    """``copies`` copies of every participant, USUBJID suffixed -01, -02, ..."""
+    out = {}
+    for name, frame in data.items():
+        if "USUBJID" not in frame:
+            out[name] = frame
+            continue
+        parts = [frame.assign(USUBJID=frame["USUBJID"] + f"-{k:02d}") for k in range(copies)]
+        out[name] = pd.concat(parts, ignore_index=True)
+    return out
+
+
+def _make(data: dict[str, pd.DataFrame], design: str):
+    return figures.make_figures(
+        data["adsl"], data["adlb"], data["adeff"], data["adae"], data["adhypo"], design
+    )
+
+
+def _check_page_fit(figs) -> None:
+    for name, fig in figs.items():
+        png = Image.open(io.BytesIO(figure_bytes(fig, "png")))
+        dpi = png.info["dpi"][0]
+        assert round(dpi) == PNG_DPI, name
+        assert png.size[0] / dpi <= MAX_WIDTH_IN, (name, png.size[0] / dpi)
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
+        assert not small, (name, small)
+        for ax in fig.axes:
+            assert ax.get_axisbelow() is True, name
+
+
+@pytest.mark.parametrize("variant", ["single_arm", "randomised", "many"])
+def test_every_figure_fits_a_page_with_readable_text(phase1, variant):
+    data = {"single_arm": phase1, "randomised": _two_arms(phase1)}.get(variant)
+    if variant == "many":
+        data = _two_arms(phase1)
+        data = _cloned(data, 15)  # 60 participants: more than MAX_PARTICIPANT_LINES
+    design = "single_arm" if variant == "single_arm" else "randomised"
+    _check_page_fit(_make(data, design))
+
+
+def test_randomised_lines_take_their_arm_colour(phase1):
+    data = _two_arms(phase1)
+    fig = figures.fig_cpeptide_auc(data["adeff"], data["adsl"], "randomised")
+    colours = arm_palette(["MSC", "PLACEBO"])
+    ax = fig.axes[0]
+    (individual,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    # sorted USUBJIDs: the first two are MSC, the last two PLACEBO
+    got = [tuple(round(v, 6) for v in rgba[:3]) for rgba in individual.get_colors()]
+    want = [colours[a] for a in ("MSC", "MSC", "PLACEBO", "PLACEBO")]
+    assert got == [tuple(round(v, 6) for v in c) for c in want]
+    medians = [line for line in ax.get_lines() if line.get_linewidth() >= 2]
+    assert [tuple(line.get_color()) for line in medians] == [colours["MSC"], colours["PLACEBO"]]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:2] == ["MSC (n = 2), median", "PLACEBO (n = 2), median"]
+
+
+def test_remission_threshold_is_named_in_the_legend_not_on_the_panel(phase1):
+    fig = figures.fig_glycaemic_control(phase1["adeff"], phase1["adsl"], "single_arm", 9.0)
+    assert not [t for ax in fig.axes for t in ax.texts]  # no label inside any panel
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Partial remission: IDAA1c \u2264 9 %" in legend
+    assert fig.get_size_inches()[0] == pytest.approx(FULL_WIDTH)
+
+
+def test_antibody_positivity_bars_are_the_share_positive(phase1):
+    """Bottom row: % of participants with CRIT1FL = Y per visit (phase 1: GADA and
+    ZnT8A positive in all four at every visit, so every GADA bar is 100)."""
+    fig = figures.fig_autoantibodies(phase1["adeff"], phase1["adsl"], "single_arm")
+    adeff = figures.analysed(phase1["adeff"])
+    gada = adeff[(adeff["PARAMCD"] == "GADA") & adeff["CRIT1FL"].notna()]
+    expected = 100 * gada["CRIT1FL"].eq("Y").groupby(gada["AVISITN"]).mean()
+    bottom_left = fig.axes[3]
+    heights = [p.get_height() for p in bottom_left.patches]
+    assert heights == pytest.approx(list(expected))
+    assert bottom_left.get_title() == "GADA positive (\u2265 10 IU/mL)"
+
+
+def test_large_cohorts_get_bands_instead_of_lines(phase1):
+    data = _cloned(_two_arms(phase1), 15)
+    fig = figures.fig_cpeptide_auc(data["adeff"], data["adsl"], "randomised")
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(ax.collections) == 2  # one interquartile band per arm
