@@ -1,4 +1,4 @@
-"""Small hand-built raw folders for the ingestion tests, in the formats of raw-exports.md.
+"""Small hand-built raw folders for the ingestion tests, in the formats of docs/raw-exports.md.
 
 LIS pulls: UTF-8 with a byte-order mark, CRLF line endings. REDCap: raw export
 with coded values and a data dictionary with the standard REDCap columns.

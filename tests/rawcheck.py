@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# Conversions of shared/specs/analysis-conventions.md, written out again on purpose.
+# Conversions of docs/conventions.md, written out again on purpose.
 TO_ANALYSIS = {
     ("CPEP", "ng/mL"): lambda x: x * 1000 / 3020.29,
     ("CPEP", "pmol/L"): lambda x: x / 1000,

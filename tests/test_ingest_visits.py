@@ -1,4 +1,4 @@
-"""Visits, analysis flags, repeat draws and baseline (analysis-conventions.md)."""
+"""Visits, analysis flags, repeat draws and baseline (docs/conventions.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The simulator: formulas by hand, determinism, and the committed phase 1 exports.
 
-The committed files must show every behaviour of shared/specs/raw-exports.md and
+The committed files must show every behaviour of docs/raw-exports.md and
 the published phase 1 course. They are read here with the plain reader of
 tests/rawcheck.py, independent of the ingestion package.
 """

@@ -1,4 +1,4 @@
-"""The bad-input cases, in the order of raw-exports.md: LIS, REDCap, randomisation, config.
+"""The bad-input cases, in the order of docs/raw-exports.md: LIS, REDCap, randomisation, config.
 
 Each returns the documented outcome (see :mod:`bad_inputs`); line numbers and
 records are found in the data, never hard-coded.
@@ -535,7 +535,7 @@ def misnamed_lis_pull(raw: Path, cfg: Cfg) -> Outcome:
     path = pulls(raw)[0]
     new = path.with_name("LIS_EXPORT_2019-07-02.csv")
     path.rename(new)
-    return input_error(rel(raw, new), "only the exports of raw-exports.md", field="")
+    return input_error(rel(raw, new), "only the exports of docs/raw-exports.md", field="")
 
 
 # --- randomisation list ------------------------------------------------------------

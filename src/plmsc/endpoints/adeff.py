@@ -75,16 +75,16 @@ SESSION_PARAMS = tuple(code for code, e in ENDPOINTS.items() if e.mmtt)
 def derive_var_session_anl01fl(eff: pd.DataFrame) -> pd.DataFrame:
     """ANL01FL of the MMTT endpoints decided per session, not per parameter.
 
-    docs/conventions.md, "MMTT sessions": a session is one participant's MMTT on one
-    study day (the CPAUC rows, one per session). In each scheduled window the
-    analysed session is the one with a non-missing CPAUC closest to the target day
-    (AVISITN), ties to the later day; its rows of :data:`SESSION_PARAMS` (the
-    registry's MMTT endpoints: CPAUC, CPAUCL, CPPEAK, CPFAST, GLUAUC) get
-    ANL01FL = Y and every other row of those parameters in that window gets it
-    blank, so the analysed endpoints of a visit all come from one session. Windows
-    without a session with a CPAUC, and a parameter the chosen session lacks (e.g. a
-    fasting sample's CPFAST), keep the per-parameter rule of
-    :func:`plmsc.endpoints.change.derive_flags`. Rows are not changed otherwise.
+    docs/conventions.md, "The 2-hour mixed-meal tolerance test": a session is one
+    participant's MMTT on one study day (the CPAUC rows, one per session). In each
+    scheduled window the analysed session is the one with a non-missing CPAUC closest to
+    the target day (AVISITN), ties to the later day; its rows of :data:`SESSION_PARAMS`
+    (the registry's MMTT endpoints: CPAUC, CPAUCL, CPPEAK, CPFAST, GLUAUC) get ANL01FL =
+    Y and every other row of those parameters in that window gets it blank, so the
+    analysed endpoints of a visit all come from one session. Windows without a session
+    with a CPAUC, and a parameter the chosen session lacks (e.g. a fasting sample's
+    CPFAST), keep the per-parameter rule of :func:`plmsc.endpoints.change.derive_flags`.
+    Rows are not changed otherwise.
     """
     auc = eff[(eff["PARAMCD"] == "CPAUC") & (eff["AVISIT"] != UNSCHEDULED)]
     if auc.empty:

@@ -1,6 +1,6 @@
 """Baseline, change from baseline and the analysed record of each visit.
 
-analysis-conventions.md, "Baseline and visits" and "Islet autoantibodies".
+docs/conventions.md, "Baseline and visits" and "Islet autoantibodies".
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Beta-cell function from the 2-hour mixed-meal tolerance test (MMTT).
 
-Conventions of TrialNet / ITN as set out in analysis-conventions.md, "C-peptide
-from the 2-hour MMTT". Every MMTT session (one participant, one study day) gets
+Conventions of TrialNet / ITN as set out in docs/conventions.md, "The 2-hour
+mixed-meal tolerance test (MMTT)". Every MMTT session (one participant, one study day) gets
 CPAUC, CPAUCL, CPPEAK and CPFAST with its own study day, also when two sessions
 fall in one visit window; fasting samples outside an MMTT give CPFAST.
 """
@@ -43,7 +43,7 @@ def interpolate_single_interior(curves: np.ndarray, times: np.ndarray = AUC_TIME
     """Fill one missing interior draw by linear interpolation in time.
 
     A row qualifies when exactly one of its draws is missing and that draw is
-    neither the first nor the last (analysis-conventions.md: "never of the first or
+    neither the first nor the last (docs/conventions.md: "never of the first or
     last"). C_i = C_(i-1) + (C_(i+1) - C_(i-1)) * (t_i - t_(i-1)) / (t_(i+1) - t_(i-1)).
     Other rows are returned unchanged.
     """
@@ -61,7 +61,7 @@ def derive_auc(curves: np.ndarray, times: np.ndarray = AUC_TIMES) -> np.ndarray:
     """Trapezoidal AUC (nmol/L x min): sum of (C_i + C_(i+1)) / 2 x (t_(i+1) - t_i).
 
     One row per curve, one column per time. A row with any missing draw gives NaN
-    (the conservative convention of analysis-conventions.md).
+    (the conservative convention of docs/conventions.md).
     """
     c = np.asarray(curves, dtype=float)
     return ((c[:, :-1] + c[:, 1:]) / 2 * np.diff(times)).sum(axis=1)
@@ -72,7 +72,7 @@ def derive_peak(curves: np.ndarray, complete: np.ndarray | None = None) -> np.nd
 
     ``complete`` (one boolean per row) applies the missing-draw convention of the AUC:
     a row whose AUC is missing gets no peak either, since a peak over an incomplete
-    curve may be an underestimate (analysis-conventions.md, "MMTT sessions").
+    curve may be an underestimate (docs/conventions.md, "The 2-hour mixed-meal tolerance test").
     """
     c = np.asarray(curves, dtype=float)
     out = np.full(len(c), np.nan)

@@ -16,7 +16,7 @@ def derive_insulin_dose(advs: pd.DataFrame) -> pd.DataFrame:
     """INSDOSE per visit = mean of the entered TDD1..TDD3 (U/24 h) / weight (kg).
 
     The weight is the visit's own, else that of the participant's nearest earlier
-    visit (analysis-conventions.md). A visit without any TDD, or without any weight
+    visit (docs/conventions.md). A visit without any TDD, or without any weight
     on or before it, gives no row.
     Returns USUBJID, ADY, AVISIT, AVISITN, AVAL (U/kg/24 h).
     """

@@ -1,4 +1,4 @@
-"""Two-arm analyses of a randomised cohort (analysis-conventions.md, "Statistics").
+"""Two-arm analyses of a randomised cohort (docs/conventions.md, "Statistics").
 
 * ANCOVA of log(CPAUC + 1) at the comparison visit with arm, baseline
   log(CPAUC + 1), age and sex (TrialNet primary analysis): the F-test of arm from

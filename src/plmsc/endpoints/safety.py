@@ -36,7 +36,7 @@ EXPOSURE_DEFINITION = (
     "of the last visit's window; rate = events inside the exposure per participant-year "
     "(365.25 days); events outside the exposure are counted apart."
 )
-#: Labels of the coded adverse-event fields (REDCap codes of raw-exports.md).
+#: Labels of the coded adverse-event fields (REDCap codes of docs/raw-exports.md).
 RELATEDNESS = {1: "Unrelated", 2: "Unlikely", 3: "Possible", 4: "Probable", 5: "Definite"}
 OUTCOMES = {
     1: "Recovered",

@@ -77,7 +77,7 @@ class RawFiles:
 
 
 def find_raw_files(raw_dir: Path, project: str) -> RawFiles:
-    """Locate LIS pulls, REDCap exports and dictionaries (raw-exports.md file names)."""
+    """Locate LIS pulls, REDCap exports and dictionaries (docs/raw-exports.md file names)."""
     lis_dir, rc_dir = raw_dir / "lis", raw_dir / "redcap"
     data_re = re.compile(rf"^{re.escape(project)}_DATA_\d{{4}}-\d{{2}}-\d{{2}}_\d{{4}}\.csv$")
     dd_re = re.compile(rf"^{re.escape(project)}_DataDictionary_\d{{4}}-\d{{2}}-\d{{2}}\.csv$")
@@ -99,7 +99,7 @@ def find_raw_files(raw_dir: Path, project: str) -> RawFiles:
 def unexpected_files(raw_dir: Path, found: RawFiles) -> list[Path]:
     """Files of the raw folder that ingestion would not read, in name order.
 
-    Anything but the exports named as in raw-exports.md, ``randomisation.csv``,
+    Anything but the exports named as in docs/raw-exports.md, ``randomisation.csv``,
     the manifest and hidden files: a renamed or misplaced export (a pull saved as
     ``LIS_EXPORT_2019-07-02.csv``, another project's REDCap file) would otherwise
     be left out of the analysis without a trace.
@@ -180,7 +180,7 @@ def derive_arm(
 ) -> pd.Series:
     """ARM: the cohort's ``arm``; MSC/PLACEBO from randomisation.csv; else BLINDED.
 
-    raw-exports.md, section 3: without the list a two-arm cohort is analysed
+    docs/raw-exports.md, "Randomisation list": without the list a two-arm cohort is analysed
     blinded and nothing fails. With it, every infused participant must be listed.
     """
     if cohort_cfg["design"] == "single_arm":
@@ -218,7 +218,8 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
         raise InputError(
             str(stray[0]),
             "",
-            "only the exports of raw-exports.md in the raw folder: lis/LIS_EXPORT_<YYYYMMDD>.csv, "
+            "only the exports of docs/raw-exports.md in the raw folder: "
+            "lis/LIS_EXPORT_<YYYYMMDD>.csv, "
             f"redcap/{project}_DATA_<YYYY-MM-DD_HHMM>.csv, "
             f"redcap/{project}_DataDictionary_<YYYY-MM-DD>.csv, randomisation.csv "
             "(a file ingestion would not read)",

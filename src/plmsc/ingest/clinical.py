@@ -1,7 +1,7 @@
-"""REDCap raw export -> adsl, advs, adae, adhypo (raw-exports.md section 2;
+"""REDCap raw export -> adsl, advs, adae, adhypo (docs/raw-exports.md, "REDCap export";
 analysis-datasets.md).
 
-Field names are those of raw-exports.md; a cohort whose project lacks an
+Field names are those of docs/raw-exports.md; a cohort whose project lacks an
 instrument (no hypoglycaemia form, no insulin diary, ...) gets empty datasets with
 their headers. Calendar dates are turned into study days (infusion = day 0) here
 and never leave this module.
@@ -136,7 +136,7 @@ def derive_visits(
 ) -> pd.DataFrame:
     """One row per event row: record, AVISIT/AVISITN from the event (config), ADY, weight, tdd.
 
-    ADY = visit_date - infusion date (raw-exports.md, section 4).
+    ADY = visit_date - infusion date (docs/raw-exports.md, "What may leave the raw folder").
     """
     rows = non_repeating(rc)
     by_event = {v["event"]: v for v in schedule}
@@ -188,7 +188,7 @@ def check_plausibility(
     file: str,
     exported: pd.Timestamp | None = None,
 ) -> None:
-    """Entry errors of raw-exports.md, section 2, each an InputError naming record, event, field.
+    """Entry errors (docs/raw-exports.md, "REDCap export"): InputErrors naming record, event, field.
 
     - a date in the wrong century: a study date more than 50 years from the median
       of all study dates of the export (a few typos cannot move it), or a date of
@@ -309,7 +309,7 @@ def derive_advs(visits: pd.DataFrame) -> pd.DataFrame:
     """advs: weight (kg) and the three total daily insulin doses (U/24h) per visit.
 
     One row per entered value; AVISIT/AVISITN from the REDCap event (schedule),
-    ADY from visit_date. Read by the insulin-dose endpoint (analysis-conventions.md).
+    ADY from visit_date. Read by the insulin-dose endpoint (docs/conventions.md).
     """
     long = visits.melt(
         id_vars=["USUBJID", "ADY", "AVISIT", "AVISITN"],
@@ -407,7 +407,7 @@ def derive_hypo_level(glucose: pd.Series, assisted: pd.Series) -> pd.Series:
 
 
 def derive_adhypo(rc: pd.DataFrame, subjects: pd.DataFrame, form: str | None) -> pd.DataFrame:
-    """adhypo: one row per hypoglycaemia instance (analysis-conventions.md, Hypoglycaemia).
+    """adhypo: one row per hypoglycaemia instance (docs/conventions.md, Hypoglycaemia).
 
     ADY from the date of hypo_datetime; GLUC in mg/dL (empty when not measured);
     ASSIST Y/N; LEVEL by :func:`derive_hypo_level`; HYPOFL = Y when the entry is

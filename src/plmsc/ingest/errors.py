@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 class InputError(ValueError):
-    """A raw export breaks the format or the plausibility rules of raw-exports.md."""
+    """A raw export breaks the format or the plausibility rules of docs/raw-exports.md."""
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""LIS pulls -> adlb, the harmonised laboratory dataset (raw-exports.md section 1;
+"""LIS pulls -> adlb, the harmonised laboratory dataset (docs/raw-exports.md, "LIS export";
 analysis-datasets.md, adlb).
 
 Each raw row ends in exactly one place: adlb, or an exclusion with its reason,
@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from plmsc.constants import BLQ_FACTOR
 from plmsc.ingest.errors import InputError
 from plmsc.ingest.lis import (
     LIS_COLUMNS,
@@ -112,7 +113,7 @@ ADLB_COLUMNS = [
     "SRCFILE",
     "SRCROW",
 ]
-BLQ_RULES = ("half", "limit", "zero")
+BLQ_RULES = tuple(BLQ_FACTOR)
 
 
 def empty_lis() -> pd.DataFrame:
@@ -190,7 +191,7 @@ def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
     """Reason code for rows byte-identical to a row read before them, else 0.
 
-    raw-exports.md, "Overlapping pulls": the same result appears in several files,
+    docs/raw-exports.md, "Overlapping pulls": the same result appears in several files,
     byte for byte; the first copy (earliest pull, first line) is kept.
     """
     gid = row_identity(lis, LIS_COLUMNS)
@@ -211,7 +212,7 @@ def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
 def resolve_status(work: pd.DataFrame) -> pd.Series:
     """Reason code from STATUS handling; 0 for the row that stands for its result.
 
-    raw-exports.md: C supersedes every earlier row of the same ACCESSION +
+    docs/raw-exports.md: C supersedes every earlier row of the same ACCESSION +
     TEST_CODE + SAMPLE_LABEL; X voids the result; among rows of the same result the
     latest release (VERIFIED_AT) wins. ``work`` needs ACCESSION, TEST_CODE, ATPTN,
     STATUS, _verified, _file, SRCROW.
@@ -235,7 +236,7 @@ def resolve_status(work: pd.DataFrame) -> pd.Series:
 def derive_aval(value: pd.Series, qualifier: pd.Series, blq: str) -> pd.DataFrame:
     """AVAL, LLOQ, LLOQFL, ULOQFL from a converted value and its qualifier.
 
-    analysis-conventions.md: ``<x`` is a real result below the limit x; AVAL is
+    docs/conventions.md: ``<x`` is a real result below the limit x; AVAL is
     x/2 (``half``, TrialNet default), x (``limit``) or 0 (``zero``), and LLOQ keeps
     x so that another convention can be applied later. ``>x``: AVAL = x, ULOQFL = Y.
     ``value`` is already in analysis units.
@@ -243,7 +244,7 @@ def derive_aval(value: pd.Series, qualifier: pd.Series, blq: str) -> pd.DataFram
     if blq not in BLQ_RULES:
         raise ValueError(f"analysis.blq must be one of {BLQ_RULES}, not {blq!r}")
     below = qualifier == "<"
-    factor = {"half": 0.5, "limit": 1.0, "zero": 0.0}[blq]
+    factor = BLQ_FACTOR[blq]
     aval = value.where(~below, value * factor)
     flag = pd.Series(pd.NA, index=value.index, dtype="str")
     return pd.DataFrame(

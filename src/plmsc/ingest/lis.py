@@ -1,4 +1,4 @@
-"""Reading and parsing LIS pulls (raw-exports.md, section 1).
+"""Reading and parsing LIS pulls (docs/raw-exports.md, "LIS export").
 
 Every function here is vectorised: values that repeat (dates, result texts,
 labels) are parsed once per distinct value and mapped back.
@@ -132,7 +132,7 @@ def read_lis_table(path: Path, display: str | None = None) -> pa.Table:
 
     Parsed by Arrow's multi-threaded CSV reader straight into string columns (no
     Python objects per cell); the header is checked against the column list of
-    raw-exports.md, every cell stays text (MRN keeps its leading zeros), empty
+    docs/raw-exports.md, every cell stays text (MRN keeps its leading zeros), empty
     cells are empty strings. An empty, UTF-16 or non-UTF-8 file, or a row with the
     wrong number of fields (a truncated pull), is an InputError naming the line
     (:mod:`plmsc.ingest.csvfile`); a quoted line break, which Arrow refuses, is
@@ -174,7 +174,7 @@ def read_lis_export(path: Path, display: str | None = None) -> pd.DataFrame:
 
 
 def parse_result(results: pd.Series) -> pd.DataFrame:
-    """Split RESULT text into value, qualifier and missing reason (raw-exports.md, RESULT).
+    """Split RESULT text into value, qualifier and missing reason (docs/raw-exports.md, RESULT).
 
     - ``x`` (also `` 7.9`` or ``7.9 H``: stray space, trailing flag letter): value x;
     - ``<x``: value x, qualifier ``<`` (below the limit of quantification x);
@@ -206,7 +206,7 @@ def parse_result(results: pd.Series) -> pd.DataFrame:
 def parse_sample_label(labels: pd.Series) -> pd.DataFrame:
     """ATPTN (MMTT minute, Int64) from SAMPLE_LABEL; ``bad`` where the label is not understood.
 
-    raw-exports.md: ``MMTT <minutes>`` with minutes in -10, 0, 15, 30, 60, 90, 120 and
+    docs/raw-exports.md: ``MMTT <minutes>`` with minutes in -10, 0, 15, 30, 60, 90, 120 and
     the hand-typed variants ``MMTT T+30``, ``MMTT 30MIN``, ``MMTT 30 min``, ``mmtt 30``;
     ``FASTING`` or empty is a sample outside an MMTT (ATPTN empty).
     """

@@ -1,4 +1,4 @@
-"""Implausible values: entry or unit errors that stop ingestion (analysis-conventions.md,
+"""Implausible values: entry or unit errors that stop ingestion (docs/conventions.md,
 "Implausible values").
 
 A laboratory value outside what the analyte can physically be (an HbA1c of 64 in a

@@ -1,4 +1,6 @@
-"""Reading and validating the REDCap raw export and its data dictionary (raw-exports.md, section 2).
+"""Reading and validating the REDCap raw export and its data dictionary.
+
+Formats: docs/raw-exports.md, "REDCap export".
 
 The export is read as text and every entered value is checked against the data
 dictionary: field type, choice codes, date / date-time formats and the text

@@ -2,7 +2,7 @@
 
 Table-driven: every (TEST_CODE, UNITS) pair seen in the exports maps to a linear
 conversion ``analysis = slope * value + intercept`` into the test's analysis unit.
-Factors from analysis-conventions.md, section "Units":
+Factors from docs/conventions.md, section "Units":
 
 - C-peptide: 1 ng/mL = 1000/3020.29 nmol/L (molar mass 3020.29 g/mol);
   1 nmol/L = 1000 pmol/L.
@@ -27,7 +27,7 @@ CREATININE_UMOLL_PER_MGDL = 88.42
 
 @dataclass(frozen=True)
 class LabTest:
-    """One LIS test used by the analysis (raw-exports.md, "Tests used by the analysis")."""
+    """One LIS test used by the analysis (docs/raw-exports.md, "LIS export")."""
 
     code: str
     param: str
@@ -122,7 +122,7 @@ def conversion_factors(codes: pd.Series, units: pd.Series) -> tuple[np.ndarray, 
 
 
 def convert_units(values: pd.Series, codes: pd.Series, units: pd.Series) -> pd.Series:
-    """Value in analysis units: ``slope * value + intercept`` (analysis-conventions.md, Units).
+    """Value in analysis units: ``slope * value + intercept`` (docs/conventions.md, Units).
 
     NaN where the value is missing or the (code, unit) pair is unknown; callers
     check units first with :func:`unknown_unit_mask`.
@@ -139,7 +139,7 @@ def unknown_unit_mask(codes: pd.Series, units: pd.Series) -> pd.Series:
 
 #: Plausibility limits (low, high; None = no upper limit) of every (TEST_CODE, UNITS)
 #: pair, in the export unit, inclusive. A value outside is an entry or unit error,
-#: not a result (analysis-conventions.md, "Implausible values"). The limits of the
+#: not a result (docs/conventions.md, "Implausible values"). The limits of the
 #: second and third units are those of the first, converted with the factors above:
 #: C-peptide 10 nmol/L = 30.2 ng/mL = 10000 pmol/L; glucose 10 - 1500 mg/dL =
 #: 0.55 - 83 mmol/L; creatinine 0.05 - 20 mg/dL = 4.4 - 1768 umol/L. Config key

@@ -1,6 +1,6 @@
 """Study days, visits and the analysis flags of BDS datasets.
 
-Rules from analysis-conventions.md, "Baseline and visits", and raw-exports.md
+Rules from docs/conventions.md, "Baseline and visits", and docs/raw-exports.md
 ("Repeat draws"); the visit schedule comes from the cohort's configuration.
 """
 
@@ -16,7 +16,7 @@ from plmsc.constants import UNSCHEDULED
 
 
 def derive_study_day(dates: pd.Series, infusion: pd.Series) -> pd.Series:
-    """ADY = (date - infusion date) in whole days; infusion = day 0 (raw-exports.md, section 4).
+    """ADY = (date - infusion date) in whole days; infusion = day 0 (docs/conventions.md).
 
     Both arguments are datetime64 series aligned on the same index; only the
     calendar date counts (a time of day is dropped). No "day 0 skipped" rule.
@@ -30,7 +30,7 @@ def derive_visit(ady: pd.Series, schedule: Sequence[Mapping[str, Any]]) -> pd.Da
 
     Each visit of the schedule owns the inclusive window [lo, hi] of study days
     (config, validated not to overlap). A day outside every window, or a missing
-    day, gets AVISIT = UNSCHEDULED and AVISITN empty (analysis-conventions.md).
+    day, gets AVISIT = UNSCHEDULED and AVISITN empty (docs/conventions.md).
     """
     ordered = sorted(schedule, key=lambda v: v["window"][0])
     lo = np.array([v["window"][0] for v in ordered], dtype=float)
@@ -57,9 +57,9 @@ def derive_analysis_flags(
 ) -> pd.DataFrame:
     """ANL01FL and RPTDRWFL per (keys..., AVISIT) of scheduled visits.
 
-    analysis-conventions.md: when two values fall in one visit window, the one
+    docs/conventions.md: when two values fall in one visit window, the one
     closest to the target day (AVISITN) is analysed (ANL01FL = Y); ties go to the
-    later one. raw-exports.md, "Repeat draws": the non-missing result wins, the
+    later one. docs/raw-exports.md, "Repeat draws": the non-missing result wins, the
     other draws of that test at that visit get RPTDRWFL = Y. ``order`` lists
     columns that sort later values last (e.g. collection time, file, line) to
     break ties. UNSCHEDULED rows get neither flag.
@@ -91,7 +91,7 @@ def derive_baseline_flag(
 ) -> pd.Series:
     """ABLFL = Y on the last non-missing value on or before study day 0, per ``keys``.
 
-    analysis-conventions.md, "Baseline and visits". Rows where ``exclude`` is True
+    docs/conventions.md, "Baseline and visits". Rows where ``exclude`` is True
     (e.g. a repeat draw that lost to another draw) are not candidates; ties on the
     study day go to the later row by ``order``.
     """

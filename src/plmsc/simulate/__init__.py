@@ -1,7 +1,7 @@
 """Seeded simulator of the trial's raw exports (LIS, REDCap, randomisation list).
 
 ``simulate_cohort(name, cohort_config, out_dir)`` writes a raw folder in exactly the
-format of ``shared/specs/raw-exports.md``, with a SHA-256 manifest. The same seed
+format of ``docs/raw-exports.md``, with a SHA-256 manifest. The same seed
 gives the same bytes. The data are synthetic: names, MRNs and dates are made up.
 """
 

@@ -1,6 +1,6 @@
 """Synthetic laboratory (LIS) exports, with every behaviour of the real ones.
 
-See ``shared/specs/raw-exports.md`` section 1. The result table is built whole
+See ``docs/raw-exports.md``, "LIS export". The result table is built whole
 (one row per reported result, true values in analysis units), the export quirks
 are applied to chosen rows, and the rows are then cut into overlapping pulls,
 each written as ``lis/LIS_EXPORT_<YYYYMMDD>.csv`` (UTF-8 with BOM, CRLF).

@@ -1,6 +1,6 @@
 """Synthetic REDCap exports: the raw data export, its data dictionary, randomisation.
 
-See ``shared/specs/raw-exports.md`` sections 2 and 3. Values are coded ("raw"
+See ``docs/raw-exports.md`` sections 2 and 3. Values are coded ("raw"
 export); one row per record and event, one per instance of a repeating instrument.
 The export carries a few things that are entered as they are in real studies: a
 visit without a weight, a visit with one of the three insulin days left empty, a
