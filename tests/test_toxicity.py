@@ -138,3 +138,31 @@ def test_worst_grade_shift_table_and_listing():
         ["A", 2, 130.0, 40.0, 1],
         ["B", 1, 50.0, 40.0, 1],
     ]
+
+
+def test_paediatric_reference_limits_by_age_and_sex():
+    from plmsc.simulate.reference import reference_limits
+
+    test = np.array(["HGB", "HGB", "HGB", "CREAT", "ALT", "GLU"])
+    age = np.array([9.0, 12.5, 12.5, 13.0, 14.0, 9.0])
+    sex = np.array(["F", "M", "F", "F", "M", "F"])
+    lo, hi = reference_limits(test, age, sex)
+    # HGB < 12 y: 11.5-15.5; boys >= 12: 12.5-16.0; girls >= 12: 12.0-15.5;
+    # CREAT girls >= 13: 0.42-0.80; ALT boys >= 13: 5-35; other tests: none
+    assert lo[:5].tolist() == [11.5, 12.5, 12.0, 0.42, 5.0]
+    assert hi[:5].tolist() == [15.5, 16.0, 15.5, 0.80, 35.0]
+    assert np.isnan(lo[5]) and np.isnan(hi[5])
+
+
+def test_phase1_labs_story(phase1_adam):
+    """Phase 1: limits vary with age and sex, a few transient grade 1 values, nothing higher."""
+    adlb = phase1_adam["adlb"]
+    safety = adlb[adlb["ATOXGR"].notna()].sort_values(["USUBJID", "PARAMCD", "ADY"])
+    assert safety["ATOXGR"].max() == 1
+    assert safety.groupby("PARAMCD")["ANRHI"].nunique().max() > 1  # paediatric intervals
+    graded = safety[safety["ATOXGR"] >= 1]
+    assert 1 <= len(graded) <= 4 and (graded["ADY"] > 0).all()
+    for _, g in graded.iterrows():
+        later = safety[(safety["USUBJID"] == g["USUBJID"]) & (safety["PARAMCD"] == g["PARAMCD"])]
+        later = later[later["ADY"] > g["ADY"]]
+        assert later["ATOXGR"].iloc[0] == 0  # transient: normal at the next draw

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from plmsc.simulate import cohort as phys
+from plmsc.simulate import reference as ref
 
 LIS_COLUMNS = [
     "MRN", "PATIENT_NAME", "DOB", "SEX", "ACCESSION", "COLLECTED", "TEST_CODE", "TEST_NAME",
@@ -229,7 +230,10 @@ def trial_results(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     sv = _at(v, a["safety"])
     chem = _tubes(sv, ["ALT", "AST", "CREAT"], "chem")
     haem = _tubes(sv, ["WBC", "PLT", "HGB"], "haem", offset_min=1)
-    parts += [_safety_values(chem, s, rng), _safety_values(haem, s, rng)]
+    safety = pd.concat(
+        [_safety_values(chem, s, rng), _safety_values(haem, s, rng)], ignore_index=True
+    )
+    parts.append(ref.add_transient_abnormalities(safety, s, v, c.config["simulation"]["seed"]))
 
     # Tests the clinic orders at baseline that the analysis does not use.
     bl = _tubes(v[v["day"] < 0].drop_duplicates("subject"), ["TSH", "CRP"], "other", offset_min=2)
@@ -281,6 +285,8 @@ def _safety_values(t: pd.DataFrame, s: pd.DataFrame, rng: np.random.Generator) -
         value[mask] = sp[subj[mask]] * rng.lognormal(0, noise[test], mask.sum())
     creat = (t["test"] == "CREAT").to_numpy()
     value[creat] *= 1 + 0.03 * (age[creat] - 8)
+    age_now = ref.age_at(t["collected"], s["dob"].iloc[subj])
+    value = ref.keep_in_range(value, t["test"].to_numpy(), age_now, s["sex"].to_numpy()[subj])
     return t.assign(value=value)
 
 
@@ -392,6 +398,40 @@ def render(results: pd.DataFrame, switch: pd.Timestamp) -> pd.DataFrame:
         [shown > 2.5 * hi, shown > hi, shown < lo / 2, shown < lo], ["HH", "H", "LL", "L"], ""
     )
     return results.assign(RESULT=text, UNITS=units, REF_RANGE=spec["ref"].to_numpy(), FLAG=flag)
+
+
+def paediatric_reference(
+    res: pd.DataFrame, subjects: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """REF_RANGE and FLAG with the paediatric interval of the child's age and sex
+    (:mod:`plmsc.simulate.reference`) for the trial participants' safety results;
+    other rows keep theirs. Limits in the reported unit and decimals."""
+    text = res["REF_RANGE"].to_numpy().copy()
+    flag = res["FLAG"].to_numpy().copy()
+    rows = np.flatnonzero(
+        res["test"].isin(ref.SAFETY).to_numpy() & (res["subject"] >= 0).to_numpy()
+    )
+    if not len(rows):
+        return text, flag
+    r = res.iloc[rows]
+    subj = r["subject"].to_numpy().astype(int)
+    age = ref.age_at(r["collected"], subjects["dob"].iloc[subj])
+    lo, hi = ref.reference_limits(r["test"].to_numpy(), age, subjects["sex"].to_numpy()[subj])
+    table = _render_table()
+    spec = table.iloc[table.index.get_indexer(pd.MultiIndex.from_arrays([r["test"], r["UNITS"]]))]
+    scale, offset = spec["scale"].to_numpy(), spec["offset"].to_numpy()
+    dec = spec["dec"].to_numpy().astype(int)
+    lo_r = np.round((lo - offset) * scale * 10.0**dec) / 10.0**dec
+    hi_r = np.round((hi - offset) * scale * 10.0**dec) / 10.0**dec
+    shown = np.round((r["value"].to_numpy() - offset) * scale * 10.0**dec) / 10.0**dec
+    shown = np.clip(shown, spec["lloq"].to_numpy(), spec["uloq"].to_numpy())
+    text[rows] = ref.reference_text(lo_r, hi_r, dec)
+    flag[rows] = np.select(
+        [shown > 2.5 * hi_r, shown > hi_r, shown < lo_r / 2, shown < lo_r],
+        ["HH", "H", "LL", "L"],
+        "",
+    )
+    return text, flag
 
 
 def _pick(rng: np.random.Generator, candidates: np.ndarray, fraction: float) -> np.ndarray:
@@ -585,6 +625,7 @@ def build_lis(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
         days=ANALYSER_CHANGE_DAY
     )
     res = render(res, switch)
+    res["REF_RANGE"], res["FLAG"] = paediatric_reference(res, c.subjects)
     set_ = res["override"].notna().to_numpy()
     res.loc[set_, "RESULT"] = res.loc[set_, "override"]
     res.loc[set_, "FLAG"] = ""
