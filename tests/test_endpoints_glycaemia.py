@@ -102,6 +102,32 @@ def test_baseline_change_and_percent_change():
     assert np.isnan(derive_log2_ratio(s2["AVAL"], s2["BASE"])[90])
 
 
+def test_antibody_percent_change_and_log_ratio_only_for_a_positive_baseline():
+    from plmsc.endpoints.adeff import derive_var_antibody_change
+
+    eff = pd.DataFrame(
+        {
+            "PARAMCD": ["GADA", "GADA", "GADA", "ZNT8A", "HBA1C"],
+            "AVAL": [40.0, 12.0, 20.0, 30.0, 7.0],
+            "BASE": [80.0, 10.0, 5.0, 14.9, 5.0],
+        }
+    )
+    eff["CHG"] = eff["AVAL"] - eff["BASE"]
+    eff["PCHG"] = 100 * eff["CHG"] / eff["BASE"]
+    eff["LR2BASE"] = np.log2(eff["AVAL"] / eff["BASE"])
+    out = derive_var_antibody_change(eff, {"GADA": 10, "ZNT8A": 15, "IA2A": 7.5})
+    # GADA base 80 (positive): PCHG = 100 * (40 - 80) / 80 = -50, log2(40/80) = -1
+    assert out.loc[0, ["CHG", "PCHG", "LR2BASE"]].tolist() == [-40.0, -50.0, -1.0]
+    # GADA base 10 = cut-off: positive, PCHG = 100 * 2 / 10 = 20
+    assert out.loc[1, "PCHG"] == pytest.approx(20.0)
+    # GADA base 5 < 10 and ZnT8A base 14.9 < 15: CHG kept (15, 15.1), PCHG and log2 missing
+    assert out.loc[2, "CHG"] == 15.0 and np.isnan(out.loc[2, "PCHG"])
+    assert np.isnan(out.loc[2, "LR2BASE"])
+    assert out.loc[3, "CHG"] == pytest.approx(15.1) and np.isnan(out.loc[3, "PCHG"])
+    # not an antibody: unchanged (PCHG = 100 * 2 / 5 = 40)
+    assert out.loc[4, "PCHG"] == pytest.approx(40.0)
+
+
 def test_adeff_assembles_every_parameter():
     analysis = load_config(REPO / "config.yaml")["cohorts"]["phase1"]["analysis"]
     adlb = frame(

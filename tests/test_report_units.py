@@ -403,3 +403,123 @@ def test_test_exclusions_lists_who_was_left_out():
     got = tables.test_exclusions(frame)
     assert got.values.tolist() == [["CPAUC", "Friedman across visits", 3, 1, "P1-004"]]
     assert tables.test_exclusions(frame.drop(columns=["N_EXCLUDED"])).empty
+
+
+# --- antibody positivity and the arm comparison ------------------------------------
+
+
+def _titres() -> pd.DataFrame:
+    # GADA cut-off 10: baseline 100 / 8 / 300 (2 of 3 positive), month 3 60 / 5 / 9
+    # (1 of 3 positive)
+    rows = [
+        *_rows("GADA", "Baseline", -7, [100, 8, 300], [100, 8, 300]),
+        *_rows("GADA", "Month 3", 90, [60, 5, 9], [100, 8, 300]),
+    ]
+    frame = pd.DataFrame(rows).astype({"AVISITN": "Int64", "ADY": "Int64", "AVAL": float})
+    frame["CRIT1"] = "GADA >= 10 IU/mL"
+    frame["CRIT1FL"] = np.where(frame["AVAL"] >= 10, "Y", "N")
+    return frame
+
+
+def test_table2_shows_antibody_positivity_per_visit(adsl):
+    t2 = tables.endpoints_by_visit(_titres(), adsl, "single_arm", ["GADA"])
+    pos = t2[t2["Endpoint"] == "GADA positive, n/N (%)"].set_index("Visit")
+    # 2/3 = 66.7 % -> 67 %; 1/3 = 33.3 % -> 33 %
+    assert pos.loc["Baseline", "Median (min–max)"] == "2/3 (67 %)"
+    assert pos.loc["Month 3", "Median (min–max)"] == "1/3 (33 %)"
+
+
+def test_numbers_quote_antibody_positivity():
+    got = numbers.antibody_positivity(_titres(), "GADA")
+    assert got["cutoff"] == "GADA >= 10 IU/mL"
+    assert got["by_visit"][1] == {
+        "visit": "Month 3",
+        "n_assessed": 3,
+        "n_positive": 1,
+        "pct_positive": 33.0,
+    }
+
+
+def _safety(arms):
+    overview = pd.DataFrame(
+        {
+            "ARM": "Total",
+            "CATEGORY": ["Any adverse event", "Serious adverse event"],
+            "N_PARTICIPANTS": [2, 0],
+            "N_ARM": 3,
+            "N_EVENTS": [3, 0],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "ARM": "Total",
+            "PERIOD": ["Overall"],
+            "LEVEL": ["Level 1"],
+            "N_EVENTS": [2],
+            "N_WITH_EVENT": [1],
+            "RATE_PER_PY": [2 / 3],
+        }
+    )
+    return overview, rates
+
+
+def test_numbers_of_an_unblinded_randomised_cohort_compare_the_arms(adeff):
+    adsl = pd.DataFrame({"USUBJID": IDS, "ARM": ["MSC", "MSC", "PLACEBO"]})
+    ancova = pd.DataFrame(
+        [
+            {
+                "PARAMCD": "CPAUCL", "VISIT": "Month 12", "STATUS": "estimated", "REASON": "",
+                "TREATED": "MSC", "REFERENCE": "PLACEBO", "N_TREATED": 2, "N_REFERENCE": 1,
+                "ADJMEAN_TREATED_NMOL": 0.4125, "ADJMEAN_TREATED_NMOL_LO": 0.30049,
+                "ADJMEAN_TREATED_NMOL_HI": 0.5, "ADJMEAN_REFERENCE_NMOL": 0.2,
+                "ADJMEAN_REFERENCE_NMOL_LO": 0.1, "ADJMEAN_REFERENCE_NMOL_HI": 0.3,
+                "DIFF_NMOL": 0.2125, "DIFF_NMOL_LO": -0.0125, "DIFF_NMOL_HI": 0.4375,
+                "DIFF_LOG": 0.16, "DIFF_LOG_LO": -0.01, "DIFF_LOG_HI": 0.33,
+                "RATIO_AUCP1": 1.17351, "RATIO_AUCP1_LO": 0.99, "RATIO_AUCP1_HI": 1.39,
+                "P": 0.0004,
+            }
+        ]
+    )  # fmt: skip
+    overview, rates = _safety(["Total"])
+    n = numbers.results_numbers(
+        adsl, adeff, overview, rates, "randomised", "Month 12", {"ancova": ancova}
+    )
+    # no pooled effect: remission, C-peptide and nadir only per arm
+    assert "remission" not in n and "cpeptide_auc" not in n and "antibody_nadir" not in n
+    assert n["n_by_arm"] == {"MSC": 2, "PLACEBO": 1}
+    # MSC = P1-001, P1-002: REMISS at month 1 yes/yes; PLACEBO = P1-003: no
+    assert n["by_arm"]["MSC"]["remission"]["n_first_visit"] == 2
+    assert n["by_arm"]["PLACEBO"]["remission"]["n_first_visit"] == 0
+    # MSC CPAUC baseline 0.2, 0.4: median 0.3; PLACEBO 0.9
+    assert n["by_arm"]["MSC"]["cpeptide_auc"]["median_baseline"] == 0.3
+    assert n["by_arm"]["PLACEBO"]["cpeptide_auc"]["median_baseline"] == 0.9
+    # GADA nadir by arm: MSC month 3 (-40, -50) median -45; PLACEBO month 3 -45
+    assert n["by_arm"]["MSC"]["antibody_nadir"]["GADA"]["median_pct_change"] == -45.0
+    a = n["arm_comparison"]["ancova"]
+    # nmol/L with CPAUC's 3 decimals, half away from zero: 0.4125 -> 0.413, -0.0125 -> -0.013
+    assert a["adjusted_mean_nmol_per_l"]["MSC"] == {"estimate": 0.413, "ci_lo": 0.3, "ci_hi": 0.5}
+    assert a["difference_nmol_per_l"] == {"estimate": 0.213, "ci_lo": -0.013, "ci_hi": 0.438}
+    assert (a["p"], a["p_text"], a["comparison"]) == (0.0, "<0.001", "MSC - PLACEBO")
+
+
+def test_numbers_of_a_blinded_cohort_are_pooled_only(adeff):
+    adsl = pd.DataFrame({"USUBJID": IDS, "ARM": "BLINDED"})
+    overview, rates = _safety(["Total"])
+    n = numbers.results_numbers(adsl, adeff, overview, rates, "randomised")
+    assert "by_arm" not in n and "arm_comparison" not in n and "n_by_arm" not in n
+    assert n["remission"]["n_first_visit"] == 2
+
+
+def test_numbers_quote_a_not_estimable_ancova():
+    ancova = pd.DataFrame(
+        [
+            {
+                "PARAMCD": "CPAUCL", "VISIT": "Month 12", "STATUS": "not estimable",
+                "REASON": "fewer than 2 participants in an arm (PLACEBO 1)", "TREATED": "MSC",
+                "REFERENCE": "PLACEBO", "N_TREATED": 4, "N_REFERENCE": 1, "P": np.nan,
+            }
+        ]
+    )  # fmt: skip
+    got = numbers.ancova_numbers(ancova)
+    assert got["status"] == "not estimable" and "p" not in got
+    assert got["reason"] == "fewer than 2 participants in an arm (PLACEBO 1)"

@@ -2,6 +2,7 @@
 
 from plmsc.report.catalogue import (
     DATASETS,
+    DESIGN_STATS,
     FIGURE_FORMATS,
     FIGURE_TITLES,
     NOTEBOOK_NAMES,
@@ -51,10 +52,12 @@ def manuscript_outputs():
 
 
 def report_inputs(wildcards):
-    """Analysis datasets and safety tables the manuscript reads."""
+    """Analysis datasets, safety tables and the design's stats tables (the arm
+    comparison of a randomised cohort) the manuscript reads."""
     cohort_dir = f"{RESULTS}/{wildcards.cohort}"
     paths = {name: f"{cohort_dir}/adam/{name}.csv" for name in DATASETS}
-    return paths | {name: f"{cohort_dir}/stats/{name}.csv" for name in STATS}
+    names = [*STATS, *DESIGN_STATS[cohort_config(wildcards)["design"]]]
+    return paths | {name: f"{cohort_dir}/stats/{name}.csv" for name in names}
 
 
 def notebook_data(wildcards):

@@ -169,6 +169,22 @@ def derive_antibody_endpoints(
     return pd.concat(parts, ignore_index=True)
 
 
+def derive_var_antibody_change(eff: pd.DataFrame, cutoffs: Mapping[str, float]) -> pd.DataFrame:
+    """PCHG and LR2BASE of an autoantibody only for a positive baseline titre.
+
+    Percentage change and log2(AVAL / BASE) describe a titre's fall only when the
+    baseline is at or above the assay's positivity cut-off (config
+    ``antibody_cutoffs``); below it they describe assay noise (a change from 0.5 to
+    1 U/mL is +100 %). So for GADA, ZNT8A and IA2A rows with BASE < cut-off, PCHG and
+    LR2BASE are set missing; CHG = AVAL - BASE is always kept. Other rows unchanged.
+    """
+    out = eff.copy()
+    cut = out["PARAMCD"].map({k: float(v) for k, v in cutoffs.items()})
+    below = (out["PARAMCD"].isin(list(ANTIBODIES)) & (out["BASE"] < cut)).to_numpy(dtype=bool)
+    out.loc[below, ["PCHG", "LR2BASE"]] = np.nan
+    return out
+
+
 def derive_adeff(
     adlb: pd.DataFrame, advs: pd.DataFrame, analysis: Mapping[str, Any]
 ) -> pd.DataFrame:
@@ -193,6 +209,7 @@ def derive_adeff(
     eff["LR2BASE"] = np.where(
         eff["PARAMCD"].isin(list(ANTIBODIES)), derive_log2_ratio(eff["AVAL"], eff["BASE"]), np.nan
     )
+    eff = derive_var_antibody_change(eff, analysis["antibody_cutoffs"])
     eff["PARAM"] = eff["PARAMCD"].map(PARAMS)
     for col in ("CRIT1", "CRIT1FL"):
         if col not in eff:

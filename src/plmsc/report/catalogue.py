@@ -71,6 +71,8 @@ def conventions_note(analysis: Mapping[str, Any]) -> str:
 #: Inputs of the manuscript: analysis datasets and safety tables.
 DATASETS = ("adsl", "adlb", "adeff", "adae", "adhypo")
 STATS = ("ae_overview", "ae_by_term", "hypo_rates")
+#: Stats tables numbers.json also reads, by design (the arm comparison of a randomised cohort).
+DESIGN_STATS = {"single_arm": (), "randomised": ("ancova", "remission_by_arm")}
 
 
 #: Figure file names (without suffix) and what each shows, in figure order.

@@ -18,6 +18,7 @@ from plmsc.adam import read_adam
 from plmsc.endpoints.populations import POPULATION_FLAGS, population_note, select_population
 from plmsc.report.catalogue import (
     DATASETS,
+    DESIGN_STATS,
     FIGURE_FORMATS,
     FIGURES,
     NOTES,
@@ -41,9 +42,11 @@ from plmsc.report.tables import (
 
 
 def read_inputs(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
-    """Read every input named in :data:`DATASETS` and :data:`STATS` from ``paths``."""
+    """Read every input named in :data:`DATASETS` and :data:`STATS` from ``paths``, and
+    the design's stats tables of :data:`DESIGN_STATS` that ``paths`` names."""
     data = {name: read_adam(paths[name]) for name in DATASETS}
-    return data | {name: read_stats(paths[name]) for name in STATS}
+    extra = {name for names in DESIGN_STATS.values() for name in names if name in paths}
+    return data | {name: read_stats(paths[name]) for name in [*STATS, *sorted(extra)]}
 
 
 def in_population(
@@ -159,6 +162,7 @@ def write_manuscript(
     numbers = results_numbers(
         data["adsl"], data["adeff"], data["ae_overview"], data["hypo_rates"], design,
         analysis.get("comparison_visit", "Month 12"),
+        {name: data[name] for name in DESIGN_STATS.get(design, ()) if name in data},
     )  # fmt: skip
     numbers["populations"] = population_numbers(data["adsl"], population_code)
     written.append(write_numbers(numbers, outputs["numbers"]))

@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 
 from plmsc.endpoints.populations import population_counts
-from plmsc.endpoints.registry import endpoint
+from plmsc.endpoints.registry import endpoint, select
 from plmsc.endpoints.safety import OVERVIEW
 from plmsc.io import write_text
-from plmsc.report.formatting import rounded
+from plmsc.report.formatting import P_DECIMALS, format_p, rounded
+from plmsc.report.formatting import PCT_DECIMALS as PROPORTION_DECIMALS
 from plmsc.report.tables import analysed, by_arm
 
 #: Decimals of a percentage change from baseline.
@@ -28,6 +29,8 @@ PCT_DECIMALS = 1
 RATE_DECIMALS = 2
 #: Antibodies whose nadir is quoted.
 NADIR_ANTIBODIES = ("GADA", "ZNT8A")
+#: Antibodies whose positivity is quoted (registry: kind = titre).
+ANTIBODIES = select(kind="titre")
 
 
 def decimals_of(paramcd: str) -> int:
@@ -129,6 +132,97 @@ def hypoglycaemia_numbers(hypo_rates: pd.DataFrame, arm: str | None = None) -> d
     return out
 
 
+def antibody_positivity(adeff: pd.DataFrame, paramcd: str) -> dict[str, Any]:
+    """Participants positive (CRIT1FL = Y, titre at or above the cut-off) per visit,
+    as in Table 2: n assessed, n positive and the percentage (whole %)."""
+    d = analysed(adeff)
+    d = d[(d["PARAMCD"] == paramcd) & d["AVAL"].notna()]
+    if "CRIT1FL" not in d.columns or d["CRIT1FL"].isna().all():
+        return {"cutoff": None, "by_visit": []}
+    cutoff = str(d["CRIT1"].dropna().iloc[0])
+    by_visit = []
+    for (_, visit), v in d.groupby(["AVISITN", "AVISIT"], sort=True):
+        n_pos, n = int(v["CRIT1FL"].eq("Y").sum()), len(v)
+        by_visit.append(
+            {
+                "visit": visit,
+                "n_assessed": n,
+                "n_positive": n_pos,
+                "pct_positive": rounded(100 * n_pos / n, PROPORTION_DECIMALS) if n else None,
+            }
+        )
+    return {"cutoff": cutoff, "by_visit": by_visit}
+
+
+def _efficacy_numbers(adeff: pd.DataFrame, comparison_visit: str) -> dict[str, Any]:
+    """Remission, C-peptide, antibody nadir and positivity of one group of participants."""
+    return {
+        "remission": remission_numbers(adeff),
+        "cpeptide_auc": cpeptide_numbers(adeff, comparison_visit),
+        "antibody_nadir": {code: antibody_nadir(adeff, code) for code in NADIR_ANTIBODIES},
+        "antibody_positivity": {code: antibody_positivity(adeff, code) for code in ANTIBODIES},
+    }
+
+
+def _estimate(row: Mapping[str, Any], column: str, decimals: int) -> dict[str, Any]:
+    return {
+        "estimate": rounded(row.get(column), decimals),
+        "ci_lo": rounded(row.get(f"{column}_LO"), decimals),
+        "ci_hi": rounded(row.get(f"{column}_HI"), decimals),
+    }
+
+
+def ancova_numbers(ancova: pd.DataFrame) -> dict[str, Any]:
+    """The ANCOVA of the stats table (one row): adjusted means by arm (nmol/L), the
+    difference in nmol/L and on the log scale, the ratio of (mean AUC + 1), F and p,
+    or its STATUS and REASON when not estimable. Decimals as the endpoint's (CPAUC in
+    nmol/L, CPAUCL on the log scale)."""
+    r = ancova.iloc[0].to_dict()
+    treated, reference = str(r["TREATED"]), str(r["REFERENCE"])
+    nmol, log = decimals_of("CPAUC"), decimals_of("CPAUCL")
+    out: dict[str, Any] = {
+        "paramcd": r.get("PARAMCD"),
+        "visit": r.get("VISIT"),
+        "status": r.get("STATUS", "estimated"),
+        "reason": r.get("REASON") if isinstance(r.get("REASON"), str) else "",
+        "n_by_arm": {treated: int(r["N_TREATED"]), reference: int(r["N_REFERENCE"])},
+    }
+    if out["status"] != "estimated":
+        return out
+    p = float(r["P"])
+    return out | {
+        "adjusted_mean_nmol_per_l": {
+            treated: _estimate(r, "ADJMEAN_TREATED_NMOL", nmol),
+            reference: _estimate(r, "ADJMEAN_REFERENCE_NMOL", nmol),
+        },
+        "difference_nmol_per_l": _estimate(r, "DIFF_NMOL", nmol),
+        "difference_log_scale": _estimate(r, "DIFF_LOG", log),
+        "ratio_auc_plus_1": _estimate(r, "RATIO_AUCP1", log),
+        "comparison": f"{treated} - {reference}",
+        "p": rounded(p, P_DECIMALS),
+        "p_text": format_p(p),
+    }
+
+
+def remission_by_arm_numbers(table: pd.DataFrame, paramcd: str = "REMISS") -> dict[str, Any]:
+    """Participants in remission / assessed per arm and visit, from the stats table."""
+    t = table[table["PARAMCD"] == paramcd].sort_values(["ARM", "AVISITN"], kind="stable")
+    return {
+        str(arm): [
+            {
+                "visit": str(row["AVISIT"]),
+                "n_assessed": int(row["N_ASSESSED"]),
+                "n_remission": int(row["N_REMISSION"]),
+                "pct": rounded(float(row["PCT"]), PROPORTION_DECIMALS),
+                "pct_ci_lo": rounded(float(row["PCT_LO"]), PROPORTION_DECIMALS),
+                "pct_ci_hi": rounded(float(row["PCT_HI"]), PROPORTION_DECIMALS),
+            }
+            for _, row in g.iterrows()
+        ]
+        for arm, g in t.groupby("ARM", sort=True)
+    }
+
+
 def results_numbers(
     adsl: pd.DataFrame,
     adeff: pd.DataFrame,
@@ -136,26 +230,41 @@ def results_numbers(
     hypo_rates: pd.DataFrame,
     design: str,
     comparison_visit: str = "Month 12",
+    arm_stats: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
-    """The numbers quoted by the results section, for all participants pooled.
+    """The numbers quoted by the results section.
 
-    A randomised, unblinded cohort also gets ``n_by_arm``; arm comparisons come
-    from the stats tables.
+    * Single arm, or randomised and still blinded: every efficacy number pooled over
+      all participants (a blinded cohort has nothing else).
+    * Randomised and unblinded: efficacy numbers **by arm only** (``by_arm``: remission,
+      C-peptide, antibody nadir and positivity per arm; no pooled "effect"), and the
+      arm comparison (``arm_comparison``) from the stats tables in ``arm_stats``
+      (``ancova``: adjusted means by arm, difference with 95 % CI and p;
+      ``remission_by_arm``: n/N (%) with Wilson CI per arm and visit).
+    Safety numbers are those of all participants (Total of the safety tables).
     """
     safety_arm = "Total" if "Total" in set(ae_overview["ARM"]) else None
     numbers: dict[str, Any] = {
         "n": int(adsl["USUBJID"].nunique()),
         "design": design,
-        "remission": remission_numbers(adeff),
-        "cpeptide_auc": cpeptide_numbers(adeff, comparison_visit),
-        "antibody_nadir": {code: antibody_nadir(adeff, code) for code in NADIR_ANTIBODIES},
         "adverse_events": adverse_event_numbers(ae_overview, safety_arm),
         "hypoglycaemia": hypoglycaemia_numbers(hypo_rates, safety_arm),
     }
-    if by_arm(adsl, design):
-        numbers["n_by_arm"] = {
-            str(k): int(v) for k, v in adsl.groupby("ARM")["USUBJID"].nunique().items()
-        }
+    if not by_arm(adsl, design):
+        return numbers | _efficacy_numbers(adeff, comparison_visit)
+    groups = {str(arm): sorted(g["USUBJID"]) for arm, g in adsl.groupby("ARM", sort=True)}
+    numbers["n_by_arm"] = {arm: len(ids) for arm, ids in groups.items()}
+    numbers["by_arm"] = {
+        arm: _efficacy_numbers(adeff[adeff["USUBJID"].isin(ids)], comparison_visit)
+        for arm, ids in groups.items()
+    }
+    arm_stats = arm_stats or {}
+    comparison: dict[str, Any] = {}
+    if "ancova" in arm_stats and len(arm_stats["ancova"]):
+        comparison["ancova"] = ancova_numbers(arm_stats["ancova"])
+    if "remission_by_arm" in arm_stats and "PARAMCD" in arm_stats["remission_by_arm"]:
+        comparison["remission_by_arm"] = remission_by_arm_numbers(arm_stats["remission_by_arm"])
+    numbers["arm_comparison"] = comparison
     return numbers
 
 

@@ -10,7 +10,7 @@ group per arm once unblinded.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,29 @@ def endpoints_by_visit(
                     summary = format_median_range(vals, decimals)
                 row[f"{prefix}{MEDIAN_RANGE}"] = summary
             rows.append(row)
+        if endpoint(code).kind == "titre":
+            rows += _positivity_rows(code, d, groups)
     return pd.DataFrame(rows)
+
+
+def _positivity_rows(
+    code: str, d: pd.DataFrame, groups: Mapping[str, Sequence[str]]
+) -> list[dict[str, str]]:
+    """Rows ``<name> positive, n/N (%)`` per visit: CRIT1FL = Y among the assessed."""
+    label = f"{endpoint(code).name} positive, n/N (%)"
+    if "CRIT1FL" not in d.columns or d.empty:
+        return []
+    rows = []
+    for visit in _visit_order(d):
+        v = d[d["AVISIT"] == visit]
+        row = {"Endpoint": label, "Visit": visit}
+        for name, ids in groups.items():
+            flags = v.loc[v["USUBJID"].isin(ids), "CRIT1FL"]
+            prefix = "" if len(groups) == 1 else f"{name}: "
+            row[f"{prefix}n"] = str(len(flags))
+            row[f"{prefix}{MEDIAN_RANGE}"] = format_n_of_total(int(flags.eq("Y").sum()), len(flags))
+        rows.append(row)
+    return rows
 
 
 def baseline_frame(adsl: pd.DataFrame, adeff: pd.DataFrame) -> pd.DataFrame:
