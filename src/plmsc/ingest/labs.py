@@ -59,6 +59,7 @@ from plmsc.ingest.plausibility import (
     compute_plausibility_limits,
 )
 from plmsc.ingest.reference import REFERENCE_COLUMNS, derive_var_anrlo_anrhi
+from plmsc.ingest.rowkeys import group_ends, group_starts, row_identity, sort_order
 from plmsc.ingest.units import LAB_TESTS, allowed_units, conversion_factors
 from plmsc.ingest.visits import (
     derive_analysis_flags,
@@ -162,32 +163,6 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """An integer per row, equal for rows with equal values in ``columns`` (exact, no hashing).
-
-    Column codes are combined as mixed-radix integers (a categorical column's own
-    codes, others factorised; missing values get their own code); the running id
-    is re-factorised only when the next combination could overflow int64.
-    """
-    gid = np.zeros(len(frame), dtype=np.int64)
-    card = 1
-    for col in columns:
-        values = frame[col]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy().astype(np.int64) + 1
-            radix = len(values.cat.categories) + 1
-        else:
-            found, uniques = pd.factorize(values)
-            codes = found.astype(np.int64) + 1
-            radix = len(uniques) + 1
-        if card * radix >= 2**62:
-            gid, found = pd.factorize(gid)
-            card = len(found)
-        gid = gid * radix + codes
-        card *= radix
-    return gid
-
-
 def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
     """Reason code for rows byte-identical to a row read before them, else 0.
 
@@ -218,19 +193,23 @@ def resolve_status(work: pd.DataFrame) -> pd.Series:
     STATUS, _verified, _file, SRCROW.
     """
     keys = ["ACCESSION", "TEST_CODE", "ATPTN"]
-    s = work[[*keys, "STATUS", "_verified", "_file", "SRCROW"]].sort_values(
-        [*keys, "_verified", "_file", "SRCROW"], na_position="first", kind="stable"
-    )
-    last = ~s.duplicated(subset=keys, keep="last").to_numpy()
+    ranked = work[["_verified", "_file", "SRCROW"]].assign(_gid=row_identity(work, keys))
+    pos = sort_order(ranked, ["_gid", "_verified", "_file", "SRCROW"], na_position="first")
+    gid = ranked["_gid"].to_numpy()[pos]
+    last = group_ends(gid)
     # the winner of each group is its last row; spread its STATUS over the group
-    group = np.cumsum(~s.duplicated(subset=keys, keep="first").to_numpy()) - 1
-    status = s["STATUS"].astype(object).to_numpy()
+    group = np.cumsum(group_starts(gid)) - 1
+    codes, found = pd.factorize(work["STATUS"])
+    status = codes[pos]
     winner_status = status[last][group]
-    reason = np.zeros(len(s), dtype=np.int8)
+    code_of = {str(v): i for i, v in enumerate(found)}
+    sorted_reason = np.zeros(len(pos), dtype=np.int8)
     for st, code in (("C", R_CORRECTED), ("F", R_RELEASE), ("X", R_VOIDED)):
-        reason[~last & (winner_status == st)] = CODE[code]
-    reason[last & (status == "X")] = CODE[R_CANCELLED]
-    return pd.Series(reason, index=s.index).reindex(work.index)
+        sorted_reason[~last & (winner_status == code_of.get(st, -2))] = CODE[code]
+    sorted_reason[last & (status == code_of.get("X", -2))] = CODE[R_CANCELLED]
+    reason = np.empty(len(pos), dtype=np.int8)
+    reason[pos] = sorted_reason
+    return pd.Series(reason, index=work.index)
 
 
 def derive_aval(value: pd.Series, qualifier: pd.Series, blq: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from plmsc.constants import UNSCHEDULED
+from plmsc.ingest.rowkeys import group_ends, group_starts, row_identity, sort_order
 
 
 def derive_study_day(dates: pd.Series, infusion: pd.Series) -> pd.Series:
@@ -66,24 +67,33 @@ def derive_analysis_flags(
 
     ``frame`` needs the columns ``keys``, ``order``, AVAL, ADY, AVISIT, AVISITN.
     """
-    df = frame[[*keys, *order, "AVAL", "ADY", "AVISIT", "AVISITN"]].copy()
-    sched = df["AVISIT"] != UNSCHEDULED
-    df["_missing"] = df["AVAL"].isna()
-    df["_dist"] = (df["ADY"] - df["AVISITN"]).abs()
+    sched = np.flatnonzero((frame["AVISIT"] != UNSCHEDULED).to_numpy())
     grp = [*keys, "AVISITN"]
-    df = df[sched].sort_values(
-        [*grp, "_missing", "_dist", *order],
-        ascending=[True] * len(grp) + [True, True] + [False] * len(order),
-        na_position="last",
-        kind="stable",
+    df = frame[[*grp, *order, "AVAL", "ADY"]].iloc[sched]
+    missing = df["AVAL"].isna()
+    dist = (df["ADY"] - df["AVISITN"]).abs()
+    ranked = pd.DataFrame(
+        {"_gid": row_identity(df, grp), "_missing": missing, "_dist": dist}
+        | {c: df[c] for c in order}
     )
-    first = ~df.duplicated(subset=grp, keep="first")
-    multi = df.duplicated(subset=grp, keep=False)
-    anl = pd.Series(pd.NA, index=frame.index, dtype="str")
-    rpt = pd.Series(pd.NA, index=frame.index, dtype="str")
-    anl.loc[df.index[first & ~df["_missing"]]] = "Y"
-    rpt.loc[df.index[multi & ~first]] = "Y"
-    return pd.DataFrame({"ANL01FL": anl, "RPTDRWFL": rpt})
+    pos = sort_order(
+        ranked,
+        ["_gid", "_missing", "_dist", *order],
+        ascending=[True, True, True] + [False] * len(order),
+    )
+    gid = ranked["_gid"].to_numpy()[pos]
+    first = group_starts(gid)
+    size = np.diff(np.append(np.flatnonzero(first), len(gid)))
+    multi = np.repeat(size > 1, size)
+    rows = sched[pos]
+    anl = np.full(len(frame), None, dtype=object)
+    rpt = np.full(len(frame), None, dtype=object)
+    anl[rows[first & ~missing.to_numpy()[pos]]] = "Y"
+    rpt[rows[multi & ~first]] = "Y"
+    return pd.DataFrame(
+        {"ANL01FL": pd.array(anl, dtype="str"), "RPTDRWFL": pd.array(rpt, dtype="str")},
+        index=frame.index,
+    )
 
 
 def derive_baseline_flag(
@@ -96,10 +106,11 @@ def derive_baseline_flag(
     study day go to the later row by ``order``.
     """
     cand = frame["AVAL"].notna() & (frame["ADY"] <= 0).fillna(False) & ~exclude
-    df = frame.loc[cand, [*keys, "ADY", *order]].sort_values(
-        [*keys, "ADY", *order], na_position="first", kind="stable"
-    )
-    last = ~df.duplicated(subset=list(keys), keep="last")
-    flag = pd.Series(pd.NA, index=frame.index, dtype="str")
-    flag.loc[df.index[last]] = "Y"
-    return flag
+    rows = np.flatnonzero(cand.to_numpy())
+    df = frame[[*keys, "ADY", *order]].iloc[rows]
+    ranked = pd.DataFrame({"_gid": row_identity(df, keys)} | {c: df[c] for c in ["ADY", *order]})
+    pos = sort_order(ranked, ["_gid", "ADY", *order], na_position="first")
+    last = group_ends(ranked["_gid"].to_numpy()[pos])
+    flag = np.full(len(frame), None, dtype=object)
+    flag[rows[pos[last]]] = "Y"
+    return pd.Series(pd.array(flag, dtype="str"), index=frame.index)
