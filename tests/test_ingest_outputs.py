@@ -28,6 +28,7 @@ OUTPUTS = [
     "adam/adhypo.csv",
     "adam/advs.csv",
     "qc/reconciliation.csv",
+    "qc/decisions.csv",
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +275,48 @@ def lis_other_patient_garbage(raw: Path, cfg: Cfg) -> Outcome:
     return Handled("excluded as 'patient not in the trial' without parsing", check)
 
 
+@case
+def lis_ifcc_value_in_percent_row(raw: Path, cfg: Cfg) -> Outcome:
+    """HbA1c 64 in a '%' row (an IFCC value): without the check it became 64 %."""
+    row = result_row(raw, "HBA1C")
+    set_lis_cell(row["FILE"], int(row["LINE"]), "UNITS", "%")
+    set_lis_cell(row["FILE"], int(row["LINE"]), "RESULT", "64")
+    line = int(row["LINE"])
+    return input_error(
+        rel(raw, row["FILE"]),
+        f"line {line}",
+        "column RESULT has '64'",
+        "a plausible HBA1C result in %: 3 to 20 %",
+        "an IFCC value (mmol/mol) in a % row?",
+        line=line,
+        field="RESULT",
+    )
+
+
+@case
+def lis_pmol_typed_as_ng(raw: Path, cfg: Cfg) -> Outcome:
+    """C-peptide 500 in an ng/mL row (a pmol/L value): 500 ng/mL is 165 nmol/L."""
+    file, line = lis_cell_case(raw, "UNITS", "ng/mL", "CPEP")
+    set_lis_cell(raw / file, line, "RESULT", "500")
+    return input_error(
+        file,
+        f"line {line}",
+        "0 to 30.2 ng/mL",
+        "pmol/L typed as ng/mL?",
+        "this is the only row",
+        line=line,
+    )
+
+
+@case
+def lis_platelets_misplaced_decimal(raw: Path, cfg: Cfg) -> Outcome:
+    """Platelets 2500 x 10^9/L (250 with an extra digit)."""
+    file, line = lis_cell_case(raw, "RESULT", "2500", "PLT")
+    return input_error(
+        file, f"line {line}", "1 to 2000 10^9/L", "a misplaced decimal point?", line=line
+    )
+
+
 # --- REDCap: the file --------------------------------------------------------------
 
 
@@ -491,6 +534,65 @@ def redcap_without_infusion_date(raw: Path, cfg: Cfg) -> Outcome:
     return Handled(f"SAFFL = N; the LIS rows excluded and counted as '{reason}'", check)
 
 
+def _first_instance(raw: Path, fld: str) -> tuple[list[str], list[list[str]], list[str]]:
+    header, rows = read_rc(raw)
+    col = header.index(fld)
+    return header, rows, next(r for r in rows if r[col])
+
+
+def _instance_error(raw: Path, r: list[str], fld: str, *words: str) -> Raises:
+    return input_error(
+        rel(raw, redcap_export(raw)),
+        f"record {r[0]}",
+        f"event {r[1]}",
+        f"instance {r[2]} #{r[3]}",
+        f"field {fld}",
+        *words,
+        record=r[0],
+        event=r[1],
+        instance=f"{r[2]} #{r[3]}",
+        field=fld,
+    )
+
+
+@case
+def redcap_ae_grade_6(raw: Path, cfg: Cfg) -> Outcome:
+    """Adverse event of CTCAE grade 6 (grades are 1-5)."""
+    header, rows, r = _first_instance(raw, "ae_grade")
+    r[header.index("ae_grade")] = "6"
+    write_rc(raw, header, rows)
+    return _instance_error(raw, r, "ae_grade", "has '6'", "one of the codes 1 (Grade 1 mild)")
+
+
+@case
+def redcap_ae_ends_before_it_starts(raw: Path, cfg: Cfg) -> Outcome:
+    """Adverse event whose end date is the day before its start."""
+    header, rows, r = _first_instance(raw, "ae_start")
+    start = date.fromisoformat(r[header.index("ae_start")])
+    r[header.index("ae_end")] = (start - timedelta(days=1)).isoformat()
+    write_rc(raw, header, rows)
+    return _instance_error(raw, r, "ae_end", "an AE end date on or after ae_start")
+
+
+@case
+def redcap_hypo_glucose_above_600(raw: Path, cfg: Cfg) -> Outcome:
+    """Hypoglycaemia glucose of 650 mg/dL (the dictionary allows 10-600)."""
+    header, rows, r = _first_instance(raw, "hypo_glucose_mgdl")
+    r[header.index("hypo_glucose_mgdl")] = "650"
+    write_rc(raw, header, rows)
+    return _instance_error(raw, r, "hypo_glucose_mgdl", "has '650'", "between 10 and 600")
+
+
+@case
+def redcap_hypo_glucose_above_cohort_limit(raw: Path, cfg: Cfg) -> Outcome:
+    """Hypoglycaemia glucose of 350 mg/dL where the cohort's limit is 300 mg/dL."""
+    cfg["plausibility"] = {"hypo_glucose_max_mgdl": 300}
+    header, rows, r = _first_instance(raw, "hypo_glucose_mgdl")
+    r[header.index("hypo_glucose_mgdl")] = "350"
+    write_rc(raw, header, rows)
+    return _instance_error(raw, r, "hypo_glucose_mgdl", "has '350'", "at most 300 mg/dL")
+
+
 # --- REDCap: the data dictionary, other files ---------------------------------------
 
 
@@ -583,6 +685,85 @@ def randomisation_in_single_arm(raw: Path, cfg: Cfg) -> Outcome:
     return Handled("ignored and counted as 'not used (single-arm cohort)'", check)
 
 
+# --- data-management decisions ----------------------------------------------------
+
+DECISION_HEADER = (
+    "source,file,ACCESSION,TEST_CODE,SAMPLE_LABEL,record_id,redcap_event_name,"
+    "redcap_repeat_instance,field,action,value,reason,query_ref\n"
+)
+
+
+def decisions(raw: Path, cfg: Cfg, *lines: str) -> str:
+    """Write a decisions file beside (not in) the raw folder; its path relative to raw."""
+    path = raw / ".." / "decisions.csv"
+    path.write_text(DECISION_HEADER + "".join(f"{x}\n" for x in lines), encoding="utf-8")
+    cfg["decisions"] = str(path)
+    return "../decisions.csv"
+
+
+@case
+def decision_replaces_implausible_value(raw: Path, cfg: Cfg) -> Outcome:
+    """HbA1c 64 in a '%' row, replaced by 8.0 by a decision (query answered by the lab)."""
+    row = result_row(raw, "HBA1C")
+    line = int(row["LINE"])
+    set_lis_cell(row["FILE"], line, "UNITS", "%")
+    set_lis_cell(row["FILE"], line, "RESULT", "64")
+    decisions(
+        raw,
+        cfg,
+        f"lis,{row['FILE'].name},{row['ACCESSION']},HBA1C,{row['SAMPLE_LABEL']},,,,,replace,8.0,"
+        "IFCC value in the NGSP row,Q-001",
+    )
+    label = f"lis/LIS_EXPORT_#{pulls(raw).index(row['FILE']) + 1}.csv"
+    reason = "adlb (value replaced by decision: IFCC value in the NGSP row)"
+
+    def check(ds: AdamDatasets, base: AdamDatasets) -> None:
+        lb = ds.adlb
+        hit = lb[(lb["SRCFILE"] == label) & (lb["SRCROW"] == line)]
+        assert hit["AVAL"].tolist() == [8.0]
+        assert recon_n(ds, label, reason) == 1
+        assert recon_n(ds, label, "adlb") == recon_n(base, label, "adlb") - 1
+        assert ds.decisions["ORIGVAL"].tolist() == ["64"]
+
+    return Handled(f"analysed at 8.0 %, counted as '{reason}', listed in qc/decisions.csv", check)
+
+
+@case
+def decision_excludes_a_result(raw: Path, cfg: Cfg) -> Outcome:
+    """A C-peptide result excluded by a decision (sample from the wrong tube)."""
+    row = result_row(raw, "CPEP")
+    decisions(
+        raw,
+        cfg,
+        f"lis,{row['FILE'].name},{row['ACCESSION']},CPEP,{row['SAMPLE_LABEL']},,,,,exclude,,"
+        "wrong tube,Q-002",
+    )
+    label = f"lis/LIS_EXPORT_#{pulls(raw).index(row['FILE']) + 1}.csv"
+
+    def check(ds: AdamDatasets, base: AdamDatasets) -> None:
+        assert len(ds.adlb) == len(base.adlb) - 1
+        assert recon_n(ds, label, "excluded by decision: wrong tube") == 1
+        per_file = ds.reconciliation.groupby("SRCFILE")["N"].sum()
+        assert per_file.equals(base.reconciliation.groupby("SRCFILE")["N"].sum())
+
+    return Handled("excluded and counted as 'excluded by decision: wrong tube'", check)
+
+
+@case
+def decision_matches_nothing(raw: Path, cfg: Cfg) -> Outcome:
+    """A decision about an accession no pull has."""
+    name = pulls(raw)[0].name
+    file = decisions(raw, cfg, f"lis,{name},A99-9999999,HBA1C,,,,,,exclude,,typo,Q-003")
+    return input_error(file, "line 2", "it matches no row", line=2)
+
+
+@case
+def decision_bad_action(raw: Path, cfg: Cfg) -> Outcome:
+    """A decision whose action is 'delete' (exclude or replace)."""
+    file = decisions(raw, cfg, "redcap,,,,,P1-001,week_1_arm_1,,weight_kg,delete,,typo,Q-004")
+    return input_error(file, "line 2", "column action has 'delete'", "exclude or replace", line=2)
+
+
 # --- configuration -----------------------------------------------------------------
 
 
@@ -602,6 +783,22 @@ def config_assessment_at_unknown_visit(raw: Path, cfg: Cfg) -> Outcome:
     return Raises(
         ConfigError, "", ("cohorts/phase1/assessments/mmtt", "unknown visits ['Month 18']")
     )
+
+
+@case
+def config_typo_in_a_key(raw: Path, cfg: Cfg) -> Outcome:
+    """'desing' instead of 'design' in the cohort's config."""
+    cfg["desing"] = cfg.pop("design")
+    return Raises(
+        ConfigError, "", ("cohorts/phase1/desing", "unknown key", "did you mean 'design'?")
+    )
+
+
+@case
+def config_decisions_under_raw(raw: Path, cfg: Cfg) -> Outcome:
+    """Decisions file configured under data/raw, where only exports belong."""
+    cfg["decisions"] = "data/raw/phase1/decisions.csv"
+    return Raises(ConfigError, "", ("cohorts/phase1/decisions", "is under data/raw"))
 
 
 assert len({c.__name__ for c in CASES}) == len(CASES)

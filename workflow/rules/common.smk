@@ -53,6 +53,12 @@ def raw_inputs(wildcards):
     return sorted(str(p) for p in raw_dir.rglob("*") if p.is_file())
 
 
+def decisions_of(wildcards):
+    """The cohort's data-management decisions file (a rule input, so that editing it
+    reruns ingestion), or nothing when the config has none."""
+    return cohort_config(wildcards).get("decisions", [])
+
+
 ADAM_DATASETS = ["adsl", "adlb", "adae", "adhypo", "advs"]
 SAFETY_TABLES = [
     "hypo_by_participant",
@@ -92,6 +98,7 @@ def all_targets():
         ),
         *expand(f"{RESULTS}/{{cohort}}/qc/reconciliation.csv", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/qc/deviations.csv", cohort=COHORTS),
+        *expand(f"{RESULTS}/{{cohort}}/qc/decisions.csv", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/provenance.json", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/adam/adeff.csv", cohort=COHORTS),
         *expand(

@@ -1,8 +1,10 @@
 rule ingest:
-    """Raw LIS pulls and REDCap export -> analysis datasets and the reconciliation."""
+    """Raw LIS pulls and REDCap export, with the cohort's data-management decisions ->
+    analysis datasets, the reconciliation and the list of applied decisions."""
     input:
         manifest=f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
         raw=raw_inputs,
+        decisions=decisions_of,
     output:
         # ADSL before the population flags (rule populations writes adam/adsl.csv)
         adsl=f"{RESULTS}/{{cohort}}/interim/adsl.csv",
@@ -11,6 +13,7 @@ rule ingest:
         adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
         advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
         reconciliation=f"{RESULTS}/{{cohort}}/qc/reconciliation.csv",
+        decisions=f"{RESULTS}/{{cohort}}/qc/decisions.csv",
     log:
         f"{RESULTS}/{{cohort}}/logs/ingest.log",
     benchmark:

@@ -5,8 +5,9 @@ from plmsc.io import write_csv, write_text
 from plmsc.snakemake_io import fail
 
 cohort = snakemake.params.cohort
+decisions = snakemake.input.get("decisions") or None  # config key decisions, if any
 try:
-    datasets = build_adam(cohort, snakemake.params.raw_dir)
+    datasets = build_adam(cohort, snakemake.params.raw_dir, decisions)
 except InputError as exc:
     fail(snakemake, exc)
 

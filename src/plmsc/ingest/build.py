@@ -31,6 +31,14 @@ from plmsc.constants import BLINDED
 from plmsc.endpoints.toxicity import derive_lab_toxicity
 from plmsc.ingest import clinical, labs
 from plmsc.ingest.csvfile import read_csv_file
+from plmsc.ingest.decisions import (
+    Applied,
+    apply_lis_decisions,
+    apply_redcap_decisions,
+    empty_decisions,
+    read_decisions,
+    reconcile_decisions,
+)
 from plmsc.ingest.errors import InputError
 from plmsc.ingest.exposure import derive_var_exposure, derive_var_infusion_reaction
 from plmsc.ingest.plausibility import check_redcap_entries, plausibility_config
@@ -49,6 +57,8 @@ from plmsc.manifest import MANIFEST_NAME, raw_files, source_labels
 LIS_PATTERN = re.compile(r"^LIS_EXPORT_\d{8}\.csv$")
 RANDOMISATION = "randomisation.csv"
 ARMS = ("MSC", "PLACEBO")
+#: Outputs of ingestion written under qc/ rather than adam/.
+QC_FILES = ("reconciliation", "decisions")
 
 
 @dataclass
@@ -61,6 +71,7 @@ class AdamDatasets:
     adhypo: pd.DataFrame
     advs: pd.DataFrame
     reconciliation: pd.DataFrame
+    decisions: pd.DataFrame
 
     def items(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f.name, getattr(self, f.name)) for f in fields(self)]
@@ -195,9 +206,21 @@ def derive_arm(
     return arm.fillna("NOT RANDOMISED").astype("str")
 
 
-def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatasets:
-    """All analysis datasets of one cohort from its raw folder (see the module docstring)."""
+def build_adam(
+    cohort_cfg: Mapping[str, Any],
+    raw_dir: str | Path,
+    decisions: str | Path | None = None,
+) -> AdamDatasets:
+    """All analysis datasets of one cohort from its raw folder (see the module docstring).
+
+    ``decisions``: the cohort's data-management decisions file
+    (:mod:`plmsc.ingest.decisions`); default: the config's ``decisions`` path
+    (relative to the working directory, as in the workflow), else none.
+    """
     raw_dir = Path(raw_dir)
+    decisions = decisions if decisions is not None else cohort_cfg.get("decisions")
+    decided = empty_decisions() if decisions is None else read_decisions(decisions)
+    applied = Applied()
     project = cohort_cfg["redcap_project"]
     schedule = cohort_cfg["schedule"]
     blq = cohort_cfg.get("analysis", {}).get("blq", "half")
@@ -250,6 +273,9 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     dictionary = read_data_dictionary(dd_path, str(dd_path))
     add(dd_path, "kept", "data dictionary", count_csv_rows(dd_path))
     rc = read_redcap_export(data_path, str(data_path))
+    rc, rc_decided = apply_redcap_decisions(
+        rc, decided, dictionary, label(data_path), str(decisions), applied
+    )
     events = [v["event"] for v in schedule]
     validate_export(rc, dictionary, events, str(data_path))
     clinical.check_record_fields(rc, str(data_path))
@@ -279,6 +305,7 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     other = (rep != "") & ~rep.isin([ae_form, hypo_form])
     rc_reason[other] = "instrument not used by the analysis"
     rc_disp[other] = "excluded"
+    rc_reason = rc_reason.str.cat(rc_decided, na_rep="")
     counts = (
         pd.DataFrame({"DISPOSITION": rc_disp, "REASON": rc_reason})
         .groupby(["DISPOSITION", "REASON"])
@@ -311,11 +338,22 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     adhypo = clinical.derive_adhypo(rc, subjects, hypo_form)
 
     # LIS
+    lis_labels = [label(p) for p in found.lis]
     lis = labs.read_lis_pulls(found.lis)
+    linked = subjects[subjects["mrn"].notna()]
+    lis = apply_lis_decisions(
+        lis,
+        decided,
+        [str(p) for p in found.lis],
+        lis_labels,
+        dict(zip(linked["mrn"], linked["record_id"], strict=True)),
+        str(decisions),
+        applied,
+    )
     adlb, lis_recon = labs.derive_adlb(
         lis,
         [str(p) for p in found.lis],
-        [label(p) for p in found.lis],
+        lis_labels,
         subjects,
         schedule,
         blq,
@@ -325,6 +363,7 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
     adlb = derive_lab_toxicity(adlb)
     adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)
     adsl = derive_var_infusion_reaction(adsl, adae)
+    lis_recon = reconcile_decisions(lis_recon, adlb, applied, lis_labels)
     reconciliation = pd.concat([lis_recon, *recon], ignore_index=True)
     reconciliation["N"] = reconciliation["N"].astype("int64")
     for col in ("SRCFILE", "DISPOSITION", "REASON"):
@@ -333,17 +372,18 @@ def build_adam(cohort_cfg: Mapping[str, Any], raw_dir: str | Path) -> AdamDatase
         ["SRCFILE", "DISPOSITION", "REASON"], kind="stable"
     ).reset_index(drop=True)
 
-    out = AdamDatasets(adsl, adlb, adae, adhypo, advs, reconciliation)
+    out = AdamDatasets(adsl, adlb, adae, adhypo, advs, reconciliation, applied.frame())
     for name, frame in out.items():
-        SCHEMAS[name].validate(frame)
+        if name in SCHEMAS:
+            SCHEMAS[name].validate(frame)
     return out
 
 
 def write_adam(datasets: AdamDatasets, out_dir: str | Path) -> list[Path]:
-    """Write adam/<name>.csv and qc/reconciliation.csv under ``out_dir`` (results/<cohort>)."""
+    """Write adam/<name>.csv, qc/reconciliation.csv and qc/decisions.csv under ``out_dir``."""
     out_dir = Path(out_dir)
     written = []
     for name, frame in datasets.items():
-        sub = "qc" if name == "reconciliation" else "adam"
+        sub = "qc" if name in QC_FILES else "adam"
         written.append(write_csv(frame, out_dir / sub / f"{name}.csv"))
     return written

@@ -97,6 +97,7 @@ INPUT_FOLDERS = {
     "adhypo": "adam",
     "advs": "adam",
     "reconciliation": "qc",
+    "decisions": "qc",
     "ae_overview": "stats",
     "ae_by_term": "stats",
     "ae_by_grade": "stats",
@@ -129,9 +130,10 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec(
         "01_data_quality",
         "Data quality",
-        "Every raw row accounted for per file, visit completeness, values outside every "
-        "visit window (UNSCHEDULED), repeat draws and missing-value reasons.",
-        ("adsl", "adlb", "adeff", "reconciliation"),
+        "Every raw row accounted for per file, data-management decisions applied, visit "
+        "completeness, values outside every visit window (UNSCHEDULED), repeat draws and "
+        "missing-value reasons.",
+        ("adsl", "adlb", "adeff", "reconciliation", "decisions"),
         {},
     ),
     NotebookSpec(

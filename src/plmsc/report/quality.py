@@ -1,6 +1,7 @@
 """Data-quality views of a cohort: reconciliation, completeness, unscheduled and missing values.
 
-Read from the analysis datasets and ``qc/reconciliation.csv`` only; shown in the
+Read from the analysis datasets, ``qc/reconciliation.csv`` and ``qc/decisions.csv``
+only; shown in the
 data-quality notebook.
 """
 
@@ -29,6 +30,34 @@ def reconciliation_by_file(recon: pd.DataFrame) -> pd.DataFrame:
     out = out[["READ", "KEPT", "EXCLUDED"]].join(reasons).fillna(0)
     out = out.astype(int).sort_index()
     return out.reset_index().rename_axis(columns=None)
+
+
+def applied_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
+    """The data-management decisions ingestion applied (``qc/decisions.csv``), by line.
+
+    One row per decision: where it applied (source file label and line, or REDCap
+    record, event and instance), the test or field, the value before and after,
+    the action, how many copies in overlapping pulls followed it, the reason and
+    the query reference. Calendar dates and identifiers are withheld upstream.
+    """
+    cols = [
+        "DECISION",
+        "SOURCE",
+        "SRCFILE",
+        "SRCROW",
+        "USUBJID",
+        "EVENT",
+        "INSTANCE",
+        "FIELD",
+        "ACTION",
+        "ORIGVAL",
+        "NEWVAL",
+        "NCOPIES",
+        "REASON",
+        "QUERYREF",
+    ]
+    out = decisions.reindex(columns=cols).sort_values("DECISION", kind="stable")
+    return out.reset_index(drop=True)
 
 
 def visit_completeness(adeff: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
