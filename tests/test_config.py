@@ -217,3 +217,37 @@ def test_config_errors_are_one_line(mutate, message):
 def test_plausibility_defaults():
     cfg = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
     assert cfg["cohorts"]["phase1"]["plausibility"] == {"hypo_glucose_max_mgdl": 600}
+
+
+def test_defaults_come_from_the_schema_only():
+    from plmsc.config import analysis_with_defaults, cohort_with_defaults
+
+    # An empty analysis block gets every default of the schema; a given value stays.
+    analysis = analysis_with_defaults({"blq": "zero"})
+    assert analysis["blq"] == "zero"
+    assert analysis["mmtt_start"] == "zero" and analysis["missing_draw"] == "missing"
+    assert analysis["remission_idaa1c"] == 9 and analysis["comparison_visit"] == "Month 12"
+    assert analysis["antibody_cutoffs"] == {"GADA": 10, "ZNT8A": 15, "IA2A": 7.5}
+    cohort = cohort_with_defaults({"design": "single_arm"})
+    assert cohort["arm"] == "PLMSC"
+    assert cohort["plausibility"]["hypo_glucose_max_mgdl"] == 600
+    # the input is not changed
+    given = {"design": "single_arm"}
+    cohort_with_defaults(given)
+    assert given == {"design": "single_arm"}
+
+
+def test_no_module_recodes_a_config_default():
+    # `.get("<key>", <default>)` on a config block would be a second source of defaults.
+    import re
+    from pathlib import Path
+
+    keys = "blq|mmtt_start|missing_draw|remission_idaa1c|comparison_visit|population|arm"
+    pattern = re.compile(rf"\.get\(\s*\"({keys})\"\s*,")
+    src = Path(__file__).resolve().parents[1] / "src" / "plmsc"
+    found = [
+        f"{p.relative_to(src)}: {m.group(0)}"
+        for p in src.rglob("*.py")
+        for m in pattern.finditer(p.read_text(encoding="utf-8"))
+    ]
+    assert not found, found

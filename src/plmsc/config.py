@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from copy import deepcopy
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -58,13 +59,40 @@ def _resolve_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return walk(schema)
 
 
+@cache
+def _schema() -> dict[str, Any]:
+    """The config schema with its local references inlined (read once)."""
+    return _resolve_refs(yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def _filled(node: Mapping[str, Any], values: Mapping[str, Any] | None) -> dict[str, Any]:
+    data = deepcopy(dict(values or {}))
+    # Iterating the errors walks the whole instance, filling every default on the way;
+    # the errors themselves are validate_config's business.
+    for _ in _with_defaults(jsonschema.Draft202012Validator)(node).iter_errors(data):
+        pass
+    return data
+
+
+def cohort_with_defaults(cohort: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of one cohort entry with the schema's defaults filled in (arm, analysis
+    settings, plausibility, ...): the schema is the only source of config defaults, so
+    code reads ``cohort["arm"]``, never a default of its own."""
+    return _filled(_schema()["$defs"]["cohort"], cohort)
+
+
+def analysis_with_defaults(analysis: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of a cohort's ``analysis`` block with the schema's defaults filled in."""
+    return _filled(_schema()["$defs"]["cohort"]["properties"]["analysis"], analysis)
+
+
 def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """Return a validated copy of ``config`` with the schema's defaults filled in.
 
     Besides the JSON schema, checks what a schema cannot express: visit windows
     contain their target day and do not overlap, and assessment visits exist.
     """
-    schema = _resolve_refs(yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8")))
+    schema = _schema()
     data = deepcopy(dict(config))
     validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.config import analysis_with_defaults
 from plmsc.constants import BLINDED, UNSCHEDULED
 
 #: Population code -> ADSL flag.
@@ -198,17 +199,17 @@ def derive_populations(
     per_protocol.deviations).
     """
     design = cohort["design"]
-    analysis = cohort.get("analysis", {})
-    visit_name = analysis.get("comparison_visit", "Month 12")
+    analysis = analysis_with_defaults(cohort.get("analysis"))
+    visit_name = analysis["comparison_visit"]
     visit = next((v for v in cohort["schedule"] if v["visit"] == visit_name), None)
     if visit is None:
         raise ValueError(f"analysis.comparison_visit {visit_name!r} is not a visit of the schedule")
-    pp = analysis.get("per_protocol", {})
+    pp = analysis["per_protocol"]
     out = derive_var_ittfl(adsl.drop(columns=POPULATION_COLUMNS, errors="ignore"), design)
     out = derive_var_trt01a(out, design)
     out = derive_var_mittfl(out, adeff)
     deviations = compute_major_deviations(
-        out, adeff, visit, int(pp.get("mmtt_window_days", 14)), pp.get("deviations", [])
+        out, adeff, visit, int(pp["mmtt_window_days"]), pp["deviations"]
     )
     out = derive_var_pprotfl(out, deviations)
     for col in ("ITTFL", "MITTFL", "PPROTFL"):

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from plmsc.config import cohort_with_defaults
 from plmsc.constants import BLINDED
 from plmsc.endpoints.toxicity import derive_lab_toxicity
 from plmsc.ingest import clinical, labs
@@ -195,7 +196,7 @@ def derive_arm(
     blinded and nothing fails. With it, every infused participant must be listed.
     """
     if cohort_cfg["design"] == "single_arm":
-        return pd.Series(cohort_cfg.get("arm", "PLMSC"), index=subjects.index, dtype="str")
+        return pd.Series(cohort_cfg["arm"], index=subjects.index, dtype="str")
     if rand is None:
         return pd.Series(BLINDED, index=subjects.index, dtype="str")
     arm = subjects["record_id"].map(rand.set_index("record_id")["arm"])
@@ -218,12 +219,13 @@ def build_adam(
     (relative to the working directory, as in the workflow), else none.
     """
     raw_dir = Path(raw_dir)
+    cohort_cfg = cohort_with_defaults(cohort_cfg)
     decisions = decisions if decisions is not None else cohort_cfg.get("decisions")
     decided = empty_decisions() if decisions is None else read_decisions(decisions)
     applied = Applied()
     project = cohort_cfg["redcap_project"]
     schedule = cohort_cfg["schedule"]
-    blq = cohort_cfg.get("analysis", {}).get("blq", "half")
+    blq = cohort_cfg["analysis"]["blq"]
     limits, hypo_glucose_max = plausibility_config(cohort_cfg)
     found = find_raw_files(raw_dir, project)
     if not found.data:
@@ -358,7 +360,7 @@ def build_adam(
         schedule,
         blq,
         limits,
-        reference_defaults(cohort_cfg.get("analysis", {}).get("reference_ranges")),
+        reference_defaults(cohort_cfg["analysis"].get("reference_ranges")),
     )
     adlb = derive_lab_toxicity(adlb)
     adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)

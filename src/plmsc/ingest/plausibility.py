@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.config import cohort_with_defaults
 from plmsc.ingest.errors import InputError
 from plmsc.ingest.redcap import RowLocator, as_number, column
 from plmsc.ingest.units import PLAUSIBLE_LIMITS, UNIT_DESCRIPTIONS
@@ -188,6 +189,6 @@ def check_redcap_entries(
 
 def plausibility_config(cohort_cfg: Mapping[str, Any]) -> tuple[Limits, float]:
     """The cohort's lab limits and hypoglycaemia glucose maximum (config ``plausibility``)."""
-    cfg = cohort_cfg.get("plausibility", {}) or {}
+    cfg = cohort_with_defaults(cohort_cfg)["plausibility"]
     limits = compute_plausibility_limits(cfg.get("lab"))
-    return limits, float(cfg.get("hypo_glucose_max_mgdl", HYPO_GLUCOSE_MAX_MGDL))
+    return limits, float(cfg["hypo_glucose_max_mgdl"])

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from plmsc.adam import read_adam
+from plmsc.config import analysis_with_defaults
 from plmsc.endpoints.populations import POPULATION_FLAGS, population_note, select_population
 from plmsc.report.catalogue import (
     DATASETS,
@@ -102,7 +103,7 @@ def table_definitions(
     Tables 1-2 describe the primary population (``analysis.population``), Table 3
     every participant of the safety tables; the subtitle names it with its n.
     """
-    primary = analysis.get("population", "ITT")
+    primary = analysis_with_defaults(analysis)["population"]
     notes = population_notes(data["adsl"], primary)
     pop_adsl, _ = in_population(data["adsl"], data["adeff"], primary)
     subtitles, spanner_sets = {}, {}
@@ -148,20 +149,21 @@ def write_manuscript(
     analysis config (blq, remission_idaa1c, comparison_visit).
     """
     written: list[Path] = []
-    population_code = analysis.get("population", "ITT")
+    analysis = analysis_with_defaults(analysis)
+    population_code = analysis["population"]
     definitions = table_definitions(data, design, analysis)
     for name, table in build_tables(data, design, population_code).items():
         paths = [outputs[f"{name}_{fmt}"] for fmt in TABLE_FORMATS]
         written += write_table(table, paths, definitions[name])
     figures = make_figures(
         data["adsl"], data["adlb"], data["adeff"], data["adae"], data["adhypo"], design,
-        analysis.get("blq", "half"), analysis.get("remission_idaa1c", 9.0),
+        analysis["blq"], analysis["remission_idaa1c"],
     )  # fmt: skip
     for name, fig in figures.items():
         written += save_figure(fig, [outputs[f"{name}_{fmt}"] for fmt in FIGURE_FORMATS])
     numbers = results_numbers(
         data["adsl"], data["adeff"], data["ae_overview"], data["hypo_rates"], design,
-        analysis.get("comparison_visit", "Month 12"),
+        analysis["comparison_visit"],
         {name: data[name] for name in DESIGN_STATS.get(design, ()) if name in data},
     )  # fmt: skip
     numbers["populations"] = population_numbers(data["adsl"], population_code)

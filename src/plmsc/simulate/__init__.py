@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from plmsc.config import cohort_with_defaults
 from plmsc.manifest import write_manifest
 from plmsc.simulate.cohort import Cohort, generators, simulate_cohort_tables
 from plmsc.simulate.lis import build_lis, write_pulls
@@ -28,6 +29,7 @@ def simulate_cohort(name: str, cohort_config: dict[str, Any], out_dir: str | Pat
     """
     if "simulation" not in cohort_config:
         raise ValueError(f"cohort '{name}' has no 'simulation' block in the config")
+    cohort_config = cohort_with_defaults(cohort_config)
     out = Path(out_dir)
     for sub in ("lis", "redcap"):
         shutil.rmtree(out / sub, ignore_errors=True)
@@ -39,7 +41,7 @@ def simulate_cohort(name: str, cohort_config: dict[str, Any], out_dir: str | Pat
     files = write_pulls(build_lis(cohort, rng_lis), out / "lis")
     files += write_redcap(cohort, rng_redcap, out)
     sim = cohort_config["simulation"]
-    if cohort_config["design"] == "randomised" and sim.get("unblinded", True):
+    if cohort_config["design"] == "randomised" and sim["unblinded"]:
         path = out / "randomisation.csv"
         randomisation(cohort).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         files.append(path)

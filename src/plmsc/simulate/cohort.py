@@ -115,7 +115,7 @@ def _names(rng: np.random.Generator, sex: np.ndarray) -> np.ndarray:
 def _assign_arms(rng: np.random.Generator, cfg: dict[str, Any], n: int) -> np.ndarray:
     """ARM per participant: the cohort arm, or permuted blocks of the allocation ratio."""
     if cfg["design"] == "single_arm":
-        return np.full(n, cfg.get("arm", "PLMSC"))
+        return np.full(n, cfg["arm"])
     alloc = cfg["simulation"]["allocation"]
     block = np.repeat(np.array(sorted(alloc)), [alloc[a] for a in sorted(alloc)])
     n_blocks = -(-n // len(block))

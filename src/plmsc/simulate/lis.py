@@ -192,7 +192,7 @@ def trial_results(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     parts.append(both.drop(columns="style"))
 
     # Fasting C-peptide and glucose outside an MMTT: labelled FASTING, or left empty.
-    fv = _at(v, a.get("fasting_cpep", []))
+    fv = _at(v, a["fasting_cpep"])
     if len(fv):
         f = _tubes(fv, ["CPEP", "GLU"], "fasting")
         sub = s.iloc[f["subject"].to_numpy()]
