@@ -361,6 +361,7 @@ def test_notebook_inputs_and_relative_parameters():
         "adsl": "../adam/adsl.csv",
         "adlb": "../adam/adlb.csv",
         "adeff": "../adam/adeff.csv",
+        "sensitivity": "../stats/sensitivity.csv",
         "tests": ["../stats/exploratory_tests.csv"],
     }
 

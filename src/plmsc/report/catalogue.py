@@ -33,6 +33,13 @@ NOTES = {
         "rate per participant-year of follow-up."
     ),
 }
+#: Supplementary tables (own rules): file name and caption.
+SUPPLEMENTARY = {
+    "table_s1_sensitivity": (
+        "Table S1. Primary endpoints under every option of the C-peptide conventions"
+    ),
+}
+
 #: Datasets each table is made from (its source note).
 SOURCES = {
     "table1_baseline": "Source: ADSL (demographics) and ADEFF (baseline endpoints).",
@@ -103,6 +110,7 @@ INPUT_FOLDERS = {
     "ae_by_grade": "stats",
     "hypo_rates": "stats",
     "hypo_by_participant": "stats",
+    "sensitivity": "stats",
     "exploratory_tests": "stats",
     "ancova": "stats",
     "trajectories": "stats",
@@ -149,7 +157,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "Beta-cell function",
         "C-peptide curves of every MMTT by visit, C-peptide mean AUC over time, "
         "summaries by visit and the tests.",
-        ("adsl", "adlb", "adeff"),
+        ("adsl", "adlb", "adeff", "sensitivity"),
         {"single_arm": ("exploratory_tests",), "randomised": ("ancova", "trajectories")},
         ("blq",),
     ),

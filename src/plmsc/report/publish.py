@@ -30,6 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -208,6 +209,13 @@ def table_html(frame: pd.DataFrame, definition: TableDefinition) -> str:
         f"<title>{title}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n"
         f"{fragment.strip()}\n</body>\n</html>\n"
     )
+
+
+def show_table(frame: pd.DataFrame, definition: TableDefinition) -> Any:
+    """The published table for a notebook (IPython HTML; same bytes every run)."""
+    from IPython.display import HTML
+
+    return HTML(gt_table(frame, definition).as_raw_html(make_page=False))
 
 
 def table_latex(frame: pd.DataFrame, definition: TableDefinition) -> str:

@@ -1,0 +1,29 @@
+rule sensitivity:
+    """Primary endpoints re-derived under every below-limit, MMTT-start and missing-draw
+    option (one convention changed at a time), side by side with the configured one."""
+    input:
+        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
+        advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
+        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+    output:
+        stats=f"{RESULTS}/{{cohort}}/stats/sensitivity.csv",
+        csv=f"{RESULTS}/{{cohort}}/manuscript/table_s1_sensitivity.csv",
+        html=report(
+            f"{RESULTS}/{{cohort}}/manuscript/table_s1_sensitivity.html",
+            caption="../report/table_s1_sensitivity.rst",
+            category="Tables",
+            subcategory="Cohort {cohort}",
+            labels={"cohort": "{cohort}", "table": "table_s1_sensitivity"},
+        ),
+        tex=f"{RESULTS}/{{cohort}}/manuscript/table_s1_sensitivity.tex",
+    log:
+        f"{RESULTS}/{{cohort}}/logs/sensitivity.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/sensitivity.tsv"
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        analysis=lambda wc: cohort_config(wc)["analysis"],
+        design=lambda wc: cohort_config(wc)["design"],
+    script:
+        "../scripts/sensitivity.py"
