@@ -40,7 +40,13 @@ def phase1_report() -> Path:
 
 
 def report_files(results: Path) -> list[Path]:
-    """Report outputs of phase 1 (relative paths): manuscript, notebooks, index."""
+    """Report outputs of phase 1 (relative paths): manuscript, notebooks, participant
+    profiles, index."""
     cohort = results / "phase1"
-    files = [*cohort.glob("manuscript/*"), *cohort.glob("notebooks/*"), cohort / "index.html"]
+    files = [
+        *cohort.glob("manuscript/*"),
+        *cohort.glob("notebooks/*"),
+        *cohort.glob("profiles/*"),
+        cohort / "index.html",
+    ]
     return sorted(p.relative_to(results) for p in files)

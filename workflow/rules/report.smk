@@ -61,12 +61,17 @@ rule notebooks_html:
 
 
 rule report_index:
-    """The cohort's index.html: every notebook and manuscript file, one line each."""
+    """The cohort's landing page: description, key numbers, manuscript files, figure
+    thumbnails, notebooks, participant profiles and provenance."""
     input:
         notebooks=expand(
             f"{RESULTS}/{{{{cohort}}}}/notebooks/{{name}}.html", name=NOTEBOOK_NAMES
         ),
         manuscript=f"{MANUSCRIPT}/numbers.json",
+        sensitivity=f"{MANUSCRIPT}/table_s1_sensitivity.html",
+        figures=figure_pngs,
+        provenance=f"{RESULTS}/{{cohort}}/provenance.json",
+        profiles=f"{RESULTS}/{{cohort}}/profiles",
     output:
         f"{RESULTS}/{{cohort}}/index.html",
     log:
@@ -76,5 +81,26 @@ rule report_index:
     params:
         description=lambda wc: cohort_config(wc).get("description", ""),
         manuscript=manuscript_files,
+        figures=list(FIGURE_TITLES),
     script:
         "../scripts/report_index.py"
+
+
+rule profiles:
+    """One page per participant: endpoints on the cohort median, MMTT curves, safety
+    labs against their limits, adverse events and hypoglycaemia, listings."""
+    input:
+        **{name: f"{RESULTS}/{{cohort}}/adam/{name}.csv" for name in DATASETS},
+    output:
+        directory(f"{RESULTS}/{{cohort}}/profiles"),
+    log:
+        f"{RESULTS}/{{cohort}}/logs/profiles.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/profiles.tsv"
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        settings=lambda wc: cohort_config(wc).get("profiles", {}),
+        blq=lambda wc: cohort_config(wc)["analysis"]["blq"],
+    script:
+        "../scripts/profiles.py"

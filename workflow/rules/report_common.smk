@@ -7,6 +7,7 @@ from plmsc.report.catalogue import (
     FIGURE_TITLES,
     NOTEBOOK_NAMES,
     STATS,
+    SUPPLEMENTARY,
     TABLE_FORMATS,
     TABLES,
     notebook_inputs,
@@ -73,6 +74,12 @@ def manuscript_files(wildcards):
     """Manuscript files linked from the index page, relative to the cohort folder."""
     return [
         *[f"manuscript/{t}.html" for t in TABLES],
+        *[f"manuscript/{t}.html" for t in SUPPLEMENTARY],
         *[f"manuscript/{f}.pdf" for f in FIGURE_TITLES],
         "manuscript/numbers.json",
     ]
+
+
+def figure_pngs(wildcards):
+    """The cohort's figure PNGs (thumbnails of the landing page)."""
+    return [f"{RESULTS}/{wildcards.cohort}/manuscript/{f}.png" for f in FIGURE_TITLES]

@@ -22,6 +22,7 @@ from plmsc.report.catalogue import (
     FIGURE_TITLES,
     NOTEBOOK_NAMES,
     NOTEBOOKS,
+    SUPPLEMENTARY,
     TABLES,
     notebook_spec,
 )
@@ -146,23 +147,73 @@ def execute_notebooks(
     return written
 
 
-#: The lab template without the scripts it would fetch from the network.
+#: The lab template without the scripts it would fetch from the network; each code cell
+#: folded under a "Code" toggle (<details>), wide outputs scroll sideways.
 _TEMPLATE_NAME = "plmsc_notebook.html.j2"
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style>
+body.jp-Notebook { max-width: 72em; margin: 0 auto; padding: 1em 1.5em; }
+details.plmsc-code > summary { cursor: pointer; color: #555; font-size: 85%; margin: 2px 0; }
+.jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+.jp-RenderedHTMLCommon table { font-size: 12px; }
+.jp-RenderedImage img { max-width: 100%; height: auto; }
+</style>
+{%- endblock extra_css -%}
+{% block input_group -%}
+<details class="plmsc-code"><summary>Code</summary>
+{{ super() }}
+</details>
+{%- endblock input_group %}
 """
+
+#: Tag of the template's default parameter cell (papermill's injected cell, tagged
+#: ``injected-parameters``, is kept: it shows the values of the run).
+DEFAULT_PARAMETERS_TAG = "parameters"
+
+
+def _heading_only(cell: Any) -> bool:
+    lines = [line for line in cell.source.strip().splitlines() if line.strip()]
+    return cell.cell_type == "markdown" and len(lines) == 1 and lines[0].startswith("##")
+
+
+def drop_empty_sections(nb: Any) -> Any:
+    """Remove heading-only markdown cells (section headings, ``##`` and below) whose
+    section (the code cells up to the next markdown cell) shows nothing: none of its
+    code cells has an output (code is folded, so the heading would stand over an empty
+    section). A heading followed directly by text is kept. Returns ``nb`` changed in
+    place."""
+    keep = []
+    cells = nb.cells
+    for i, cell in enumerate(cells):
+        if _heading_only(cell):
+            j = i + 1
+            section = []
+            while j < len(cells) and cells[j].cell_type != "markdown":
+                section.append(cells[j])
+                j += 1
+            code = [c for c in section if c.cell_type == "code"]
+            if code and not any(c.get("outputs") for c in code):
+                continue
+        keep.append(cell)
+    nb.cells = keep
+    return nb
 
 
 def notebook_html(notebook: str | Path, title: str) -> str:
-    """HTML of an executed notebook: code visible, no prompts, images embedded, no scripts
-    from the network (no MathJax or require.js)."""
+    """HTML of an executed notebook for reviewers: the template's default parameter cell
+    removed (nbconvert's TagRemovePreprocessor; papermill's injected cell stays), code
+    folded behind a toggle, no prompts, images embedded, wide tables scrollable, no
+    empty sections and no scripts from the network (no MathJax or require.js)."""
     import nbformat
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(notebook, as_version=4)
+    nb = drop_empty_sections(nbformat.read(notebook, as_version=4))
     exporter = HTMLExporter(
         template_name="lab",
         template_file=_TEMPLATE_NAME,
@@ -171,6 +222,9 @@ def notebook_html(notebook: str | Path, title: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
         anchor_link_text="",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={DEFAULT_PARAMETERS_TAG}), enabled=True
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
@@ -214,6 +268,8 @@ def index_links(manuscript: Sequence[str] = ()) -> list[tuple[str, str, str]]:
 def _manuscript_summary(stem: str) -> str:
     if stem in TABLES:
         return TABLES[stem]
+    if stem in SUPPLEMENTARY:
+        return SUPPLEMENTARY[stem]
     if stem in FIGURE_TITLES:
         return FIGURE_TITLES[stem]
     if stem == "numbers":

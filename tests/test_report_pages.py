@@ -1,0 +1,140 @@
+"""Pages for reviewers: rendered notebooks (hidden defaults, folded code, no empty
+sections), the landing page and participant profiles, on small hand-made inputs."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+
+from plmsc.report.catalogue import NOTEBOOK_NAMES
+from plmsc.report.landing import key_numbers, landing_html, lookup
+from plmsc.report.notebooks import drop_empty_sections, notebook_html
+from plmsc.report.profiles import endpoint_listing, select_participants, write_profiles
+
+
+def _executed_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'cohort = "TEMPLATE-DEFAULT"', metadata={"tags": ["parameters"]}
+    )
+    injected = nbformat.v4.new_code_cell(
+        'cohort = "phase1"', metadata={"tags": ["injected-parameters"]}
+    )
+    shown = nbformat.v4.new_code_cell("print('a result')")
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a result\n")]
+    empty = nbformat.v4.new_code_cell("x = 1")
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title"),
+        params,
+        injected,
+        nbformat.v4.new_markdown_cell("## Results"),
+        shown,
+        nbformat.v4.new_markdown_cell("## Nothing to show"),
+        empty,
+        nbformat.v4.new_markdown_cell("## Heading over text"),
+        nbformat.v4.new_markdown_cell("Some prose."),
+    ]
+    return nb
+
+
+def test_empty_sections_are_dropped_but_headings_over_text_stay():
+    nb = drop_empty_sections(_executed_notebook())
+    headings = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert headings == ["# Title", "## Results", "## Heading over text", "Some prose."]
+    assert len([c for c in nb.cells if c.cell_type == "code"]) == 4  # code cells are kept
+
+
+def test_rendered_notebook_hides_the_default_parameters_and_folds_code(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_executed_notebook(), path)
+    page = notebook_html(path, "A notebook")
+    assert "TEMPLATE-DEFAULT" not in page  # the template's default parameter cell
+    assert "phase1" in page  # papermill's injected parameters stay
+    assert page.count('<details class="plmsc-code">') == 3  # injected, shown, empty
+    assert "a result" in page and "Nothing to show" not in page
+    assert "overflow-x: auto" in page
+    assert "<script src=" not in page
+
+
+# --- landing page ----------------------------------------------------------------------
+
+NUMBERS = {
+    "n": 4,
+    "cpeptide_auc": {"comparison_visit": "Month 12", "median_baseline": 0.705},
+    "remission": {"first_visit": "Month 1", "n_first_visit": 2, "n_assessed_first_visit": 4},
+    "adverse_events": {"any": {"n_participants": 4}},
+}
+PROVENANCE = {
+    "git": {"commit": "abc123", "dirty": False},
+    "python": "3.11.7",
+    "raw_files": {"lis/LIS_EXPORT_#1.csv": "f" * 64},
+    "packages": {"pandas": "3.1.1"},
+}
+
+
+def test_key_numbers_are_read_from_numbers_json_and_absent_ones_skipped():
+    rows = dict(key_numbers(NUMBERS))
+    assert rows["Participants"] == "4"
+    assert rows["C-peptide mean AUC at baseline, median (nmol/L)"] == "0.705"
+    assert rows["In partial remission at Month 1"] == "2 of 4"
+    assert rows["Participants with an adverse event"] == "4"
+    # no serious-AE or comparison-visit key in this numbers.json: no row, no error
+    assert not [k for k in rows if "serious" in k or "at Month 12" in k]
+    assert lookup(NUMBERS, "cpeptide_auc.nothing") is None
+
+
+def test_landing_page_links_everything_and_states_provenance():
+    page = landing_html(
+        cohort="phase1",
+        description="Single arm <n = 4>",
+        numbers=NUMBERS,
+        provenance=PROVENANCE,
+        manuscript=[("manuscript/table1_baseline.html", "table1_baseline.html", "Table 1")],
+        figures=["fig2_cpeptide_auc"],
+        profiles="profiles/index.html",
+    )
+    assert "Single arm &lt;n = 4&gt;" in page
+    assert 'href="manuscript/table1_baseline.html"' in page
+    assert '<img src="manuscript/fig2_cpeptide_auc.png"' in page
+    assert 'href="manuscript/fig2_cpeptide_auc.pdf"' in page
+    for name in NOTEBOOK_NAMES:
+        assert f'href="notebooks/{name}.html"' in page
+    assert 'href="profiles/index.html"' in page
+    assert "<code>abc123</code>" in page and "f" * 64 in page and "3.1.1" in page
+    assert "<script" not in page
+
+
+# --- participant profiles --------------------------------------------------------------
+
+
+def test_profiles_of_all_small_cohorts_or_a_configured_subset():
+    adsl = pd.DataFrame({"USUBJID": ["P-003", "P-001", "P-002"], "ARM": "X"})
+    assert select_participants(adsl, 12) == ["P-001", "P-002", "P-003"]
+    assert select_participants(adsl, 2) == ["P-001", "P-002"]
+    assert select_participants(adsl, 2, ["P-003"]) == ["P-003"]
+    with pytest.raises(ValueError, match=r"profiles.participants: \['P-009'\] not in ADSL"):
+        select_participants(adsl, 2, ["P-009"])
+
+
+def test_profile_page_of_one_phase1_participant(phase1_adam, config, tmp_path):
+    from plmsc.endpoints.adeff import derive_adeff
+
+    analysis = config["cohorts"]["phase1"]["analysis"]
+    data = {
+        **phase1_adam,
+        "adeff": derive_adeff(phase1_adam["adlb"], phase1_adam["advs"], analysis),
+    }
+    written = write_profiles(data, tmp_path, "phase1", {"participants": ["P1-002"]})
+    assert sorted(p.name for p in written) == ["P1-002.html", "index.html"]
+    page = (tmp_path / "P1-002.html").read_text()
+    assert page.count('<img src="data:image/png;base64,') == 2
+    assert "<h3>Adverse events</h3>" in page and "<h3>Hypoglycaemia</h3>" in page
+    assert re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", page) is None  # no calendar date
+    index = (tmp_path / "index.html").read_text()
+    assert "1 of 4 participants" in index and 'href="P1-002.html"' in index
+    # the endpoint listing shows registry decimals: HbA1c with one decimal
+    listing = endpoint_listing(data["adeff"][data["adeff"]["USUBJID"] == "P1-002"])
+    assert listing["HBA1C"].str.fullmatch(r"(\d+\.\d)?").all()
