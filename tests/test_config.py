@@ -146,7 +146,7 @@ def _phase1(cfg: dict) -> dict:
         # unknown key, a near miss of 'design'
         (
             lambda c: _phase1(c).update(desing="single_arm"),
-            "config key 'cohorts/phase1/desing': unknown key; allowed here: description, "
+            "config key 'cohorts/phase1/desing': unknown key; allowed here: description, profiles, "
             "raw_dir, design, arm, redcap_project, schedule, assessments, analysis, decisions, "
             "plausibility, simulation; did you mean 'design'?",
         ),

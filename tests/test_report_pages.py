@@ -127,7 +127,7 @@ def test_profile_page_of_one_phase1_participant(phase1_adam, config, tmp_path):
         **phase1_adam,
         "adeff": derive_adeff(phase1_adam["adlb"], phase1_adam["advs"], analysis),
     }
-    written = write_profiles(data, tmp_path, "phase1", {"participants": ["P1-002"]})
+    written = write_profiles(data, tmp_path, "phase1", 12, ["P1-002"])
     assert sorted(p.name for p in written) == ["P1-002.html", "index.html"]
     page = (tmp_path / "P1-002.html").read_text()
     assert page.count('<img src="data:image/png;base64,') == 2

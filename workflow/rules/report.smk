@@ -100,7 +100,7 @@ rule profiles:
     conda:
         "../../envs/environment.yaml"
     params:
-        settings=lambda wc: cohort_config(wc).get("profiles", {}),
+        settings=lambda wc: cohort_config(wc)["profiles"],
         blq=lambda wc: cohort_config(wc)["analysis"]["blq"],
     script:
         "../scripts/profiles.py"

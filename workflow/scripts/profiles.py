@@ -9,7 +9,8 @@ written = write_profiles(
     data,
     snakemake.output[0],
     snakemake.wildcards.cohort,
-    snakemake.params.settings,
+    snakemake.params.settings["max_participants"],
+    snakemake.params.settings["participants"],
     snakemake.params.blq,
 )
 write_text("".join(f"wrote {p.name}\n" for p in written), snakemake.log[0])

@@ -22,7 +22,6 @@ import base64
 import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +52,7 @@ PAGE_STYLE = (
 
 
 def select_participants(
-    adsl: pd.DataFrame, max_participants: int = 40, participants: Sequence[str] = ()
+    adsl: pd.DataFrame, max_participants: int, participants: Sequence[str] = ()
 ) -> list[str]:
     """USUBJIDs with a profile: ``participants`` when given (each must be in ADSL),
     else the first ``max_participants`` in USUBJID order."""
@@ -291,7 +290,8 @@ def write_profiles(
     data: Mapping[str, pd.DataFrame],
     outdir: str | Path,
     cohort: str,
-    settings: Mapping[str, Any],
+    max_participants: int,
+    participants: Sequence[str] = (),
     blq: str = "half",
 ) -> list[Path]:
     """Write ``<outdir>/<USUBJID>.html`` for the selected participants and ``index.html``."""
@@ -299,9 +299,7 @@ def write_profiles(
 
     matplotlib.use("Agg")
     outdir = Path(outdir)
-    ids = select_participants(
-        data["adsl"], settings.get("max_participants", 40), settings.get("participants", ())
-    )
+    ids = select_participants(data["adsl"], max_participants, participants)
     medians = cohort_medians(data["adeff"])
     curves = _mmtt_long(data["adlb"][data["adlb"]["USUBJID"].isin(ids)], blq)
     written = []

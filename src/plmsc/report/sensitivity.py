@@ -135,12 +135,12 @@ def write_sensitivity(
     from plmsc.io import write_csv
     from plmsc.report.publish import write_table
 
-    population = analysis.get("population", "ITT")
+    population = analysis["population"]
     if POPULATION_FLAGS[population] in adsl:
         pop, subtitle = select_population(adsl, population), population_note(adsl, population)
     else:
         pop, subtitle = adsl, f"Participants: all enrolled, n = {len(adsl)}."
-    comparison = analysis.get("comparison_visit", "Month 12")
+    comparison = analysis["comparison_visit"]
     tidy = compute_sensitivity(adlb, advs, pop, analysis, design, comparison)
     written = [write_csv(tidy, outputs["stats"])]
     table = sensitivity_table(tidy, comparison)
