@@ -1,13 +1,18 @@
-"""The reviewers' view: index.html and every notebook page in headless Chromium.
+"""The reviewers' view: every page of a cohort's report in headless Chromium.
 
-Each page's DOM must hold its figures as non-empty embedded PNGs and no error
-output; a screenshot of each must be a non-blank PNG. Skipped without Chromium
-(CI installs it: .ci/run).
+The landing page, every notebook, every manuscript table and every participant
+profile: each page's figures must render (every <img> loaded with naturalWidth > 0,
+checked by a script in a temporary copy of the page) and nothing may overflow the
+window horizontally (wide tables scroll inside their own box); notebooks hold their
+figures as embedded PNGs and no error output. A screenshot of each page is saved
+under tests/artefacts/ (git-ignored) for a person to look at. Skipped without
+Chromium (CI installs it: .ci/run).
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import re
@@ -19,7 +24,7 @@ import pytest
 from PIL import Image
 from report_fixtures import phase1_report
 
-from plmsc.report.catalogue import NOTEBOOK_NAMES
+from plmsc.report.catalogue import FIGURES, NOTEBOOK_NAMES
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -62,17 +67,84 @@ def dump_dom(page: Path) -> str:
 
 
 def assert_screenshot(page: Path, out: Path) -> None:
-    proc = chromium(f"--screenshot={out}", "--window-size=1200,900", page.as_uri())
+    proc = chromium(f"--screenshot={out}", f"--window-size={WINDOW[0]},{WINDOW[1]}", page.as_uri())
     assert proc.returncode == 0 and out.exists(), proc.stderr.decode()[-2000:]
     image = Image.open(out)
-    assert image.format == "PNG" and image.size == (1200, 900)
+    assert image.format == "PNG" and image.size == WINDOW
     lo, hi = image.convert("L").getextrema()
     assert hi - lo > 100, f"blank screenshot of {page.name}"
+
+
+#: Screenshots for a person to look at (git-ignored).
+ARTEFACTS = Path(__file__).parent / "artefacts"
+WINDOW = (1200, 900)
+#: Appended to a temporary copy of a page: after load, records the images that did not
+#: render and whether the document is wider than the window.
+_CHECK = """<script>
+window.addEventListener("load", () => {
+  const imgs = Array.from(document.images);
+  const broken = imgs.filter((i) => !(i.complete && i.naturalWidth > 0))
+    .map((i) => i.alt || i.src.slice(0, 60));
+  const doc = document.documentElement;
+  const result = {
+    images: imgs.length, broken: broken,
+    scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth,
+  };
+  document.body.setAttribute("data-check", JSON.stringify(result));
+});
+</script>"""
+_RESULT = re.compile(r'data-check="([^"]*)"')
+
+
+def render_check(page: Path) -> dict:
+    """Load a copy of ``page`` (same folder, so relative links resolve) with the check
+    script and return its result: images, broken images, scroll and client width."""
+    probe = page.with_name(f".{page.stem}.check.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _CHECK + "</body>"))
+    try:
+        proc = chromium(
+            f"--window-size={WINDOW[0]},{WINDOW[1]}", "--virtual-time-budget=10000",
+            "--dump-dom", probe.as_uri(),
+        )  # fmt: skip
+    finally:
+        probe.unlink(missing_ok=True)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    match = _RESULT.search(proc.stdout.decode("utf-8"))
+    assert match, f"the check script did not run on {page.name}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def pages_of(cohort: Path) -> list[Path]:
+    """Every page a reviewer opens: landing page, notebooks, tables, profiles."""
+    return [
+        cohort / "index.html",
+        *sorted(cohort.glob("notebooks/*.html")),
+        *sorted(cohort.glob("manuscript/*.html")),
+        *sorted(cohort.glob("profiles/*.html")),
+    ]
 
 
 @pytest.fixture(scope="module")
 def cohort_dir() -> Path:
     return phase1_report() / "phase1"
+
+
+def test_every_page_renders_its_figures_and_fits_the_window(cohort_dir):
+    pages = pages_of(cohort_dir)
+    assert len(pages) >= 1 + len(NOTEBOOK_NAMES) + 4 + 2  # index, notebooks, tables, profiles
+    ARTEFACTS.mkdir(exist_ok=True)
+    problems = {}
+    for page in pages:
+        result = render_check(page)
+        if result["broken"] or result["scrollWidth"] > result["clientWidth"] + 1:
+            problems[str(page.relative_to(cohort_dir))] = result
+        shot = ARTEFACTS / f"phase1_{page.parent.name}_{page.stem}.png"
+        assert_screenshot(page, shot)
+    assert not problems, problems
+    landing = render_check(cohort_dir / "index.html")
+    assert landing["images"] == len(FIGURES)  # one thumbnail per figure
+    profile = render_check(cohort_dir / "profiles" / "P1-001.html")
+    assert profile["images"] == 2
 
 
 def test_index_page_links_every_notebook(cohort_dir, tmp_path):

@@ -17,6 +17,7 @@ from PIL import Image
 
 from plmsc.endpoints.adeff import derive_adeff
 from plmsc.report import figures
+from plmsc.report.catalogue import FIGURES
 from plmsc.report.style import FULL_WIDTH, MIN_FONT_PT, PNG_DPI, arm_palette, figure_bytes
 
 #: Widest figure a test accepts (inches): full page width with a little margin.
@@ -121,3 +122,16 @@ def test_large_cohorts_get_bands_instead_of_lines(phase1):
     ax = fig.axes[0]
     assert not [c for c in ax.collections if isinstance(c, LineCollection)]
     assert len(ax.collections) == 2  # one interquartile band per arm
+
+
+@pytest.mark.slow
+def test_every_manuscript_png_of_a_run_fits_the_page():
+    """The PNG files the workflow writes: at most 7.5 in wide at their own dpi."""
+    from report_fixtures import phase1_report
+
+    pngs = sorted((phase1_report() / "phase1" / "manuscript").glob("*.png"))
+    assert len(pngs) == len(FIGURES)
+    for path in pngs:
+        with Image.open(path) as png:
+            dpi = png.info["dpi"][0]
+            assert png.size[0] / dpi <= MAX_WIDTH_IN, (path.name, png.size[0] / dpi)

@@ -151,7 +151,7 @@ def landing_html(
         title = FIGURE_TITLES.get(name, name)
         parts.append(
             f'<figure><a href="manuscript/{_e(name)}.pdf"><img src="manuscript/{_e(name)}.png" '
-            f'alt="{_e(title)}" loading="lazy"></a><figcaption>{_e(title)}</figcaption></figure>'
+            f'alt="{_e(title)}"></a><figcaption>{_e(title)}</figcaption></figure>'
         )
     parts.append("</div>")
     parts += [
