@@ -16,6 +16,7 @@ include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/populations.smk"
 include: "workflow/rules/provenance.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/article.smk"
 
 
 rule all:

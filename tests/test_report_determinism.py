@@ -7,6 +7,7 @@ import json
 import pytest
 from report_fixtures import phase1_report, report_files, run_report
 
+from plmsc.report.article import ARTICLE_FORMATS
 from plmsc.report.catalogue import FIGURES, NOTEBOOK_NAMES, SUPPLEMENTARY, TABLES
 
 pytestmark = pytest.mark.slow
@@ -21,11 +22,15 @@ def test_two_runs_give_byte_identical_report_files(tmp_path):
     files = report_files(first)
     assert files == report_files(second)
     suffixes = {p.suffix for p in files}
-    assert {".csv", ".json", ".png", ".pdf", ".html", ".ipynb", ".tex"} <= suffixes
-    # tables (with the sensitivity table S1) in three formats, figures in two,
-    # numbers.json, notebooks and their HTML, 4 profiles and their index, index.html
+    assert {".csv", ".json", ".png", ".pdf", ".html", ".ipynb", ".tex", ".docx"} <= suffixes
+    # tables (with the sensitivity table S1) in three formats, figures and the flow
+    # diagram in two, numbers.json, the article in three formats, notebooks and their
+    # HTML, 4 profiles and their index, index.html
     tables = len(TABLES) + len(SUPPLEMENTARY)
-    expected = tables * 3 + len(FIGURES) * 2 + 1 + 2 * len(NOTEBOOK_NAMES) + 4 + 1 + 1
+    expected = (
+        tables * 3 + (len(FIGURES) + 1) * 2 + 1 + len(ARTICLE_FORMATS)
+        + 2 * len(NOTEBOOK_NAMES) + 4 + 1 + 1
+    )  # fmt: skip
     assert len(files) == expected
     different = [p for p in files if (first / p).read_bytes() != (second / p).read_bytes()]
     assert not different, f"differ between runs: {different}"

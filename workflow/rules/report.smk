@@ -16,6 +16,7 @@ rule manuscript:
     params:
         design=lambda wc: cohort_config(wc)["design"],
         analysis=lambda wc: cohort_config(wc)["analysis"],
+        cohort=cohort_config,
     script:
         "../scripts/manuscript.py"
 
@@ -72,6 +73,7 @@ rule report_index:
         figures=figure_pngs,
         provenance=f"{RESULTS}/{{cohort}}/provenance.json",
         profiles=f"{RESULTS}/{{cohort}}/profiles",
+        article=[f"{MANUSCRIPT}/article.{fmt}" for fmt in ARTICLE_FORMATS],
     output:
         f"{RESULTS}/{{cohort}}/index.html",
     log:

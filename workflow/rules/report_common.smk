@@ -77,9 +77,36 @@ def manuscript_files(wildcards):
         *[f"manuscript/{t}.html" for t in SUPPLEMENTARY],
         *[f"manuscript/{f}.pdf" for f in FIGURE_TITLES],
         "manuscript/numbers.json",
+        *[f"manuscript/article.{fmt}" for fmt in ARTICLE_FORMATS],
+        "manuscript/participant_flow.pdf",
     ]
 
 
 def figure_pngs(wildcards):
     """The cohort's figure PNGs (thumbnails of the landing page)."""
     return [f"{RESULTS}/{wildcards.cohort}/manuscript/{f}.png" for f in FIGURE_TITLES]
+
+
+# --- the article ---------------------------------------------------------------------
+ARTICLE_SOURCES = f"{workflow.basedir}/manuscript"
+ARTICLE_TEMPLATES = f"{ARTICLE_SOURCES}/templates"
+ARTICLE_FORMATS = ["docx", "pdf", "html"]
+
+
+def article_prose(wildcards):
+    """The authors' prose of the cohort: manuscript/prose/<cohort>, else prose/default."""
+    own = Path(ARTICLE_SOURCES) / "prose" / wildcards.cohort
+    return str(own if own.is_dir() else Path(ARTICLE_SOURCES) / "prose" / "default")
+
+
+def article_inputs(wildcards):
+    """numbers.json, the tables and figures the article shows, and its sources."""
+    out = f"{RESULTS}/{wildcards.cohort}/manuscript"
+    return {
+        "numbers": f"{out}/numbers.json",
+        "tables": [f"{out}/{t}.csv" for t in TABLES],
+        "figures": [f"{out}/{f}.png" for f in [*FIGURE_TITLES, "participant_flow"]],
+        "templates": sorted(str(p) for p in Path(ARTICLE_TEMPLATES).glob("*.j2")),
+        "prose": sorted(str(p) for p in Path(article_prose(wildcards)).glob("*.md")),
+        "bibliography": f"{ARTICLE_SOURCES}/references.bib",
+    }

@@ -8,5 +8,6 @@ written = write_manuscript(
     dict(snakemake.output.items()),
     snakemake.params.design,
     snakemake.params.analysis,
+    snakemake.params.cohort,
 )
 write_text("".join(f"wrote {p.name}\n" for p in written), snakemake.log[0])

@@ -30,7 +30,12 @@ from plmsc.report.catalogue import (
     conventions_note,
 )
 from plmsc.report.figures import make_figures
-from plmsc.report.numbers import population_numbers, results_numbers, write_numbers
+from plmsc.report.numbers import (
+    article_numbers,
+    population_numbers,
+    results_numbers,
+    write_numbers,
+)
 from plmsc.report.publish import TableDefinition, write_table
 from plmsc.report.style import save_figure
 from plmsc.report.tables import (
@@ -142,11 +147,13 @@ def write_manuscript(
     outputs: Mapping[str, str | Path],
     design: str,
     analysis: Mapping[str, Any],
+    cohort: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write tables, figures and numbers.json to the paths of ``outputs``.
 
     ``outputs`` has the keys of :func:`output_paths`; ``analysis`` is the cohort's
-    analysis config (blq, remission_idaa1c, comparison_visit).
+    analysis config (blq, remission_idaa1c, comparison_visit); ``cohort``, the
+    cohort's whole config entry, adds the article's keys (methods, participant flow).
     """
     written: list[Path] = []
     analysis = analysis_with_defaults(analysis)
@@ -167,5 +174,7 @@ def write_manuscript(
         {name: data[name] for name in DESIGN_STATS.get(design, ()) if name in data},
     )  # fmt: skip
     numbers["populations"] = population_numbers(data["adsl"], population_code)
+    if cohort is not None:
+        numbers |= article_numbers(data["adsl"], data["adeff"], data["adlb"], cohort)
     written.append(write_numbers(numbers, outputs["numbers"]))
     return written

@@ -274,6 +274,10 @@ def _manuscript_summary(stem: str) -> str:
         return FIGURE_TITLES[stem]
     if stem == "numbers":
         return "Every number the results section quotes (JSON)."
+    if stem == "article":
+        return "The article: Methods, Results, tables and figures generated from the analysis."
+    if stem == "participant_flow":
+        return "Participant flow diagram (CONSORT 2010, or its single-arm analogue)."
     return stem
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from plmsc.endpoints.populations import population_counts
@@ -286,3 +287,272 @@ def numbers_json(numbers: Mapping[str, Any]) -> str:
 def write_numbers(numbers: Mapping[str, Any], path: str | Path) -> Path:
     """Write :func:`numbers_json` atomically."""
     return write_text(numbers_json(numbers), path)
+
+
+# --- Numbers of the article: methods, participant flow, baseline, infusion ----------
+#
+# The article (plmsc.report.article) states the conventions in force and the
+# participant flow; their numbers live here, beside the results, so that every
+# number of its text is a key of numbers.json.
+
+#: MMTT draws (minutes) and the time points of the AUC (plmsc.endpoints.cpeptide).
+#: IDAA1c = HbA1c + IDAA1C_DOSE_FACTOR x insulin dose (Mortensen 2009;
+#: plmsc.endpoints.glycaemia.derive_idaa1c).
+IDAA1C_DOSE_FACTOR = 4
+#: ISPAD partial remission: insulin below this dose (U/kg/day) and HbA1c below this (%)
+#: (plmsc.endpoints.glycaemia.derive_remission_ispad).
+ISPAD_DOSE, ISPAD_HBA1C = 0.5, 7
+#: ADA hypoglycaemia thresholds, mg/dL: level 1 below the first, level 2 below the
+#: second (plmsc.ingest.clinical.derive_hypo_level).
+HYPO_LEVEL1_MGDL, HYPO_LEVEL2_MGDL = 70, 54
+#: ANCOVA covariates of a randomised cohort besides the arm (plmsc.endpoints.randomised).
+ANCOVA_COVARIATES = ("baseline log(mean AUC + 1)", "age", "sex")
+#: The CTCAE grade from which the AE overview counts an event as severe (its
+#: "Grade 3 or higher" row, plmsc.endpoints.safety.OVERVIEW).
+AE_SEVERE_GRADE = 3
+#: Scale of the C-peptide inference and confidence level of the arm difference
+#: (Lachin 2011; plmsc.endpoints.randomised).
+ANALYSIS_SCALE = "log(mean AUC + 1)"
+CI_LEVEL = 95
+#: Endpoints whose analysed participants the flow reports, in this order.
+FLOW_ENDPOINTS = ("CPAUC", "HBA1C", "IDAA1C", "GADA")
+#: Reason given for a participant without an analysed value when no record explains it.
+NO_RECORD = "no value in the visit window"
+
+
+#: Decimals of the ADSL characteristics the article quotes (Table 1's where shown).
+CHARACTERISTIC_DECIMALS = {
+    "age": 1,
+    "diabetes_duration_days": 0,
+    "viability_pct": 1,
+    "dose_cells_per_kg": 0,
+}
+
+
+def _summary(values: pd.Series, kind: str) -> dict[str, float | int | None]:
+    """n, median, min and max, rounded to the decimals of ``kind``."""
+    x = pd.to_numeric(values, errors="coerce").dropna()
+    if x.empty:
+        return {"n": 0, "median": None, "min": None, "max": None}
+    dec = CHARACTERISTIC_DECIMALS[kind]
+    return {
+        "n": len(x),
+        "median": rounded(float(x.median()), dec),
+        "min": rounded(float(x.min()), dec),
+        "max": rounded(float(x.max()), dec),
+    }
+
+
+def compute_methods_numbers(cohort: Mapping[str, Any], n_participants: int) -> dict[str, Any]:
+    """Settings the Methods section states: schedule, assessments, conventions.
+
+    From the cohort's config (schedule with windows, assessments, ``analysis``) and
+    the package's constants (MMTT draws, AUC time points, IDAA1c, ISPAD, ADA
+    thresholds). ``wilcoxon_min_p`` is the smallest two-sided exact p of a Wilcoxon
+    signed-rank test on ``n_participants`` pairs: 2 / 2**n (one sign assignment at
+    each extreme), e.g. 0.125 for n = 4.
+    """
+    from plmsc.endpoints.cpeptide import AUC_TIMES, BLQ_FACTOR, MMTT_TIMES
+
+    analysis = cohort.get("analysis", {})
+    blq = analysis.get("blq", "half")
+    cutoffs = analysis.get("antibody_cutoffs", {})
+    from plmsc.endpoints.adeff import ANTIBODIES
+
+    return {
+        "schedule": [
+            {"visit": v["visit"], "day": int(v["day"]), "window": [int(w) for w in v["window"]]}
+            for v in cohort.get("schedule", [])
+        ],
+        "assessments": {k: list(v) for k, v in cohort.get("assessments", {}).items()},
+        "mmtt_minutes": [int(t) for t in MMTT_TIMES],
+        "auc_minutes": [int(t) for t in AUC_TIMES],
+        "blq": blq,
+        "blq_factor": BLQ_FACTOR[blq],
+        "mmtt_start": analysis.get("mmtt_start", "zero"),
+        "missing_draw": analysis.get("missing_draw", "missing"),
+        "remission_idaa1c": analysis.get("remission_idaa1c", 9),
+        "idaa1c_dose_factor": IDAA1C_DOSE_FACTOR,
+        "ispad": {"dose": ISPAD_DOSE, "hba1c": ISPAD_HBA1C},
+        "hypo_mgdl": {"level1": HYPO_LEVEL1_MGDL, "level2": HYPO_LEVEL2_MGDL},
+        "antibody_cutoffs": {
+            code: {"value": cutoffs[code], "unit": unit}
+            for code, unit in ANTIBODIES.items()
+            if code in cutoffs
+        },
+        "comparison_visit": analysis.get("comparison_visit", "Month 12"),
+        "hypo_periods": [
+            {"name": p["name"], "from": int(p["from"]), "to": int(p["to"])}
+            for p in analysis.get("hypo_periods", [])
+        ],
+        "wilcoxon_min_p": (rounded(2 / 2**n_participants, P_DECIMALS) if n_participants else None),
+        "ancova_covariates": list(ANCOVA_COVARIATES),
+        "analysis_scale": ANALYSIS_SCALE,
+        "insulin_unit": endpoint("INSDOSE").unit,
+        "ci_level": CI_LEVEL,
+        "severe_grade": AE_SEVERE_GRADE,
+    }
+
+
+def compute_baseline_numbers(adsl: pd.DataFrame) -> dict[str, Any]:
+    """Age, diabetes duration (days), sex and DKA at onset of all participants."""
+    return {
+        "age": _summary(adsl["AGE"], "age"),
+        "diabetes_duration_days": _summary(adsl["DIABDUR"], "diabetes_duration_days"),
+        "n_female": int((adsl["SEX"] == "F").sum()),
+        "n_male": int((adsl["SEX"] == "M").sum()),
+        "n_dka": int((adsl["DKAONSET"] == "Y").sum()),
+    }
+
+
+def compute_infusion_numbers(adsl: pd.DataFrame) -> dict[str, Any]:
+    """Dose received (cells/kg) and cell viability (%) of those who received cells
+    (DOSE > 0), and infusion reactions (INFREAC = Y) among the infused (SAFFL = Y)."""
+    cells = adsl[pd.to_numeric(adsl["DOSE"], errors="coerce").fillna(0) > 0]
+    infused = adsl[adsl["SAFFL"].eq("Y")] if "SAFFL" in adsl else adsl
+    return {
+        "n_cells": len(cells),
+        "dose_cells_per_kg": _summary(cells["DOSE"], "dose_cells_per_kg"),
+        "viability_pct": _summary(cells["VIABPCT"], "viability_pct"),
+        "n_infusion_reaction": int(infused["INFREAC"].eq("Y").sum()),
+        "n_infused": len(infused),
+    }
+
+
+def _flag(adsl: pd.DataFrame, column: str, default: pd.Series) -> pd.Series:
+    """ADSL's population flag ``column`` as booleans when present, else ``default``."""
+    return adsl[column].eq("Y") if column in adsl else default
+
+
+def _missing_reasons(
+    ids: pd.Index, adeff: pd.DataFrame, adlb: pd.DataFrame, paramcd: str, visit: str
+) -> list[dict[str, Any]]:
+    """Why each participant of ``ids`` has no analysed ``paramcd`` at ``visit``.
+
+    A CPAUC row with a missing value is an incomplete MMTT: its reason is the
+    MISSRSN of the visit's missing C-peptide draws (ADLB); any other row with a
+    missing value is "value missing"; no row at all is :data:`NO_RECORD`.
+    """
+    if len(ids) == 0:
+        return []
+    rows = adeff[
+        (adeff["PARAMCD"] == paramcd) & (adeff["AVISIT"] == visit) & adeff["USUBJID"].isin(ids)
+    ]
+    reason = pd.Series(NO_RECORD, index=ids, dtype=object)
+    reason[reason.index.isin(rows["USUBJID"])] = "value missing"
+    if paramcd.startswith("CP"):
+        draws = adlb[
+            (adlb["PARAMCD"] == "CPEP")
+            & (adlb["AVISIT"] == visit)
+            & adlb["USUBJID"].isin(ids)
+            & adlb["AVAL"].isna()
+        ]
+        rsn = draws.groupby("USUBJID")["MISSRSN"].agg(
+            lambda s: "incomplete MMTT (" + ", ".join(sorted(set(s.dropna().str.lower()))) + ")"
+        )
+        rsn = rsn[rsn.index.isin(rows["USUBJID"])]
+        reason[rsn.index] = rsn
+    counts = reason.value_counts().sort_index()
+    return [{"reason": str(r), "n": int(n)} for r, n in counts.items()]
+
+
+def compute_flow_numbers(
+    adsl: pd.DataFrame, adeff: pd.DataFrame, adlb: pd.DataFrame, cohort: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Participant flow (CONSORT 2010 item 13) from the analysis datasets, per arm.
+
+    - enrolled: ADSL participants (ITTFL = Y when ADSL has it: randomised);
+    - received: SAFFL = Y (infused), else everyone enrolled;
+    - visits: per scheduled visit after the infusion, participants with any
+      analysed record there (ADEFF or ADLB), among those who received;
+    - followed_up / lost: received participants with / without any record at
+      or after the comparison visit's window start; a lost participant's reason is
+      DCSREAS when ADSL has it, else "no visit at or after <visit>";
+    - endpoints: per endpoint of :data:`FLOW_ENDPOINTS`, analysed at the
+      comparison visit (a value at baseline and there; MITTFL = Y too when ADSL has
+      it), and the reason of every missing value (:func:`_missing_reasons`).
+
+    A single-arm cohort has one arm; a blinded randomised cohort one arm, BLINDED.
+    """
+    analysis = cohort.get("analysis", {})
+    visit = analysis.get("comparison_visit", "Month 12")
+    schedule = cohort.get("schedule", [])
+    window_lo = {v["visit"]: int(v["window"][0]) for v in schedule}
+    post = [v["visit"] for v in schedule if int(v["day"]) > 0]
+    adsl = adsl.sort_values("USUBJID", kind="stable").set_index("USUBJID", drop=False)
+    all_ids = pd.Series(True, index=adsl.index)
+    enrolled = _flag(adsl, "ITTFL", all_ids)
+    received = enrolled & _flag(adsl, "SAFFL", all_ids)
+    cols = ["USUBJID", "AVISIT", "ADY"]
+    records = pd.concat(
+        [d.loc[d["ANL01FL"].eq("Y") & d["AVAL"].notna(), cols] for d in (adeff, adlb)]
+    )
+    attended = records.groupby("AVISIT")["USUBJID"].agg(set)
+    last_day = records.groupby("USUBJID")["ADY"].max()
+    followed = last_day.reindex(adsl.index).fillna(-np.inf) >= window_lo.get(visit, np.inf)
+    anl = adeff[adeff["ANL01FL"].eq("Y") & adeff["AVAL"].notna()]
+    arms = sorted(adsl["ARM"].dropna().unique()) if cohort.get("design") == "randomised" else []
+    groups = {str(a): adsl["ARM"] == a for a in arms} or {str(cohort.get("arm", "All")): all_ids}
+    out_arms = []
+    for arm, in_arm in groups.items():
+        rec = in_arm & received
+        lost_ids = adsl.index[rec & ~followed]
+        if "DCSREAS" in adsl:
+            lost_reason = adsl.loc[lost_ids, "DCSREAS"].fillna(f"no visit at or after {visit}")
+        else:
+            lost_reason = pd.Series(f"no visit at or after {visit}", index=lost_ids, dtype=object)
+        lost = lost_reason.value_counts().sort_index()
+        endpoints = []
+        for code in FLOW_ENDPOINTS:
+            d = anl[anl["PARAMCD"] == code]
+            has_base = set(d.loc[d["ABLFL"].eq("Y"), "USUBJID"])
+            has_visit = set(d.loc[d["AVISIT"] == visit, "USUBJID"])
+            ok = rec & adsl.index.isin(has_base & has_visit)
+            if "MITTFL" in adsl:
+                ok &= adsl["MITTFL"].eq("Y")
+            miss_base = adsl.index[rec & ~adsl.index.isin(has_base)]
+            miss_visit = adsl.index[rec & adsl.index.isin(has_base) & ~ok]
+            endpoints.append(
+                {
+                    "paramcd": code,
+                    "analysed": int(ok.sum()),
+                    "missing_baseline": _missing_reasons(miss_base, adeff, adlb, code, "Baseline"),
+                    "missing_visit": _missing_reasons(miss_visit, adeff, adlb, code, visit),
+                }
+            )
+        out_arms.append(
+            {
+                "arm": arm,
+                "enrolled": int((in_arm & enrolled).sum()),
+                "received": int(rec.sum()),
+                "not_received": int((in_arm & enrolled & ~received).sum()),
+                "visits": [
+                    {"visit": v, "attended": int(rec[rec].index.isin(attended.get(v, set())).sum())}
+                    for v in post
+                ],
+                "followed_up": int((rec & followed).sum()),
+                "lost": [{"reason": str(r), "n": int(n)} for r, n in lost.items()],
+                "n_lost": len(lost_ids),
+                "endpoints": endpoints,
+            }
+        )
+    return {
+        "design": cohort.get("design", "single_arm"),
+        "comparison_visit": visit,
+        "assessed": None,
+        "enrolled": int(enrolled.sum()),
+        "received": int(received.sum()),
+        "arms": out_arms,
+    }
+
+
+def article_numbers(
+    adsl: pd.DataFrame, adeff: pd.DataFrame, adlb: pd.DataFrame, cohort: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The article's keys of numbers.json: ``methods``, ``flow``, ``baseline``, ``infusion``."""
+    return {
+        "methods": compute_methods_numbers(cohort, int(adsl["USUBJID"].nunique())),
+        "flow": compute_flow_numbers(adsl, adeff, adlb, cohort),
+        "baseline": compute_baseline_numbers(adsl),
+        "infusion": compute_infusion_numbers(adsl),
+    }
