@@ -49,4 +49,5 @@ def report_files(results: Path) -> list[Path]:
         *cohort.glob("profiles/*"),
         cohort / "index.html",
     ]
-    return sorted(p.relative_to(results) for p in files)
+    # Snakemake's .snakemake_timestamp of a directory output is its bookkeeping
+    return sorted(p.relative_to(results) for p in files if not p.name.startswith("."))
