@@ -18,11 +18,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from plmsc.endpoints.registry import endpoint
+from plmsc.report.style import FULL_WIDTH
 
 #: Height of a text line and padding of a box, in diagram units (one unit = 1 inch).
 LINE = 0.17
 PAD = 0.08
-#: Width of a column (inches) and gap between columns and between stages.
+#: Widest column (inches; narrower when the arms would not fit the page width),
+#: gap between columns and between stages.
 COL_W = 3.0
 GAP_X = 0.3
 GAP_Y = 0.28
@@ -117,19 +119,20 @@ def flow_figure(flow: Mapping[str, Any]) -> Figure:
         else [f"Enrolled and assigned to {flow['arms'][0]['arm']} (n = {flow['enrolled']})"]
     )
     n_cols = len(columns)
-    width = LABEL_W + n_cols * COL_W + (n_cols + 1) * GAP_X
+    col_w = min(COL_W, (FULL_WIDTH - LABEL_W - (n_cols + 1) * GAP_X) / n_cols)
+    width = LABEL_W + n_cols * col_w + (n_cols + 1) * GAP_X
     top_h = len(top) * LINE + 2 * PAD
     height = GAP_Y + top_h + sum(heights) + (len(heights) + 1) * GAP_Y
     size = (width, height)
     fig = Figure(figsize=size)
     x0 = LABEL_W + GAP_X
-    full_w = n_cols * COL_W + (n_cols - 1) * GAP_X
-    top_w = min(full_w, COL_W)
+    full_w = n_cols * col_w + (n_cols - 1) * GAP_X
+    top_w = min(full_w, col_w)
     top_x = x0 + (full_w - top_w) / 2
     y = GAP_Y
     _box(fig, top_x, y, top_w, top, size, top_h)
     y += top_h
-    centres = [x0 + c * (COL_W + GAP_X) + COL_W / 2 for c in range(n_cols)]
+    centres = [x0 + c * (col_w + GAP_X) + col_w / 2 for c in range(n_cols)]
     for i, (label, h) in enumerate(zip(labels, heights, strict=True)):
         start = y
         if i == 0 and n_cols > 1:
@@ -166,7 +169,7 @@ def flow_figure(flow: Mapping[str, Any]) -> Figure:
             fontweight="bold",
         )
         for c, col in enumerate(columns):
-            x = x0 + c * (COL_W + GAP_X)
-            _box(fig, x, y, COL_W, col[labels.index(label)], size, h)
+            x = x0 + c * (col_w + GAP_X)
+            _box(fig, x, y, col_w, col[labels.index(label)], size, h)
         y += h
     return fig
