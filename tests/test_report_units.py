@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from plmsc.report import figures, numbers, quality, tables
 from plmsc.report.catalogue import FIGURES, NOTEBOOK_NAMES, notebook_inputs, notebook_values
-from plmsc.report.notebooks import index_html, index_links, notebook_parameters, scrub_notebook
+from plmsc.report.notebooks import index_links, notebook_parameters, scrub_notebook
 from plmsc.report.style import DAYS_PER_MONTH, figure_bytes, participant_palette, study_month
 
 IDS = ["P1-001", "P1-002", "P1-003"]
@@ -385,10 +385,11 @@ def test_scrub_removes_timestamps_and_random_ids():
 
 
 def test_index_links_every_notebook():
-    page = index_html("phase1", "Single arm <n=4>", index_links(["manuscript/numbers.json"]))
-    for name in NOTEBOOK_NAMES:
-        assert f'href="notebooks/{name}.html"' in page
-    assert 'href="manuscript/numbers.json"' in page and "Single arm &lt;n=4&gt;" in page
+    links = index_links(["manuscript/numbers.json", "manuscript/table_s1_sensitivity.html"])
+    hrefs = [href for href, _, _ in links]
+    assert hrefs[: len(NOTEBOOK_NAMES)] == [f"notebooks/{n}.html" for n in NOTEBOOK_NAMES]
+    assert links[-2][2] == "Every number the results section quotes (JSON)."
+    assert links[-1][2].startswith("Table S1.")
 
 
 def test_test_exclusions_lists_who_was_left_out():

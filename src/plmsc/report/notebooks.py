@@ -10,7 +10,6 @@ folder (the kernel's working directory), so no absolute path reaches a report.
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -235,25 +234,6 @@ def write_notebook_html(notebook: str | Path, output: str | Path) -> Path:
     name = Path(notebook).stem
     title = notebook_spec(name).title if name in NOTEBOOK_NAMES else name
     return write_text(notebook_html(notebook, title), output)
-
-
-def index_html(cohort: str, description: str, links: Sequence[tuple[str, str, str]]) -> str:
-    """The cohort's index page: one ``(href, title, summary)`` entry per linked report."""
-    items = "\n".join(
-        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> &mdash; '
-        f"{html.escape(summary)}</li>"
-        for href, title, summary in links
-    )
-    style = (
-        "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:52em;margin:2em auto;"
-        "line-height:1.45}li{margin:.4em 0}"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(cohort)}: analysis report</title>\n<style>{style}</style>\n"
-        f"</head>\n<body>\n<h1>Cohort {html.escape(cohort)}</h1>\n"
-        f"<p>{html.escape(description)}</p>\n<ul>\n{items}\n</ul>\n</body>\n</html>\n"
-    )
 
 
 def index_links(manuscript: Sequence[str] = ()) -> list[tuple[str, str, str]]:
