@@ -38,7 +38,7 @@ BINARY = without_baseline()
 
 COLUMNS = [
     "USUBJID", "PARAMCD", "PARAM", "AVISIT", "AVISITN", "ADY", "AVAL", "AVALU", "BASE", "CHG",
-    "PCHG", "LR2BASE", "CRIT1", "CRIT1FL", "ABLFL", "ANL01FL",
+    "PCHG", "LR2BASE", "CRIT1", "CRIT1FL", "ABLFL", "ANL01FL", "ULOQFL",
 ]  # fmt: skip
 KEY = ["USUBJID", "PARAMCD", "AVISITN", "ADY"]
 
@@ -60,6 +60,7 @@ ADEFF = pa.DataFrameSchema(
         "CRIT1FL": pa.Column(str, pa.Check.isin(["Y", "N"]), nullable=True),
         "ABLFL": pa.Column(str, pa.Check.isin(["Y"]), nullable=True),
         "ANL01FL": pa.Column(str, pa.Check.isin(["Y"]), nullable=True),
+        "ULOQFL": pa.Column(str, pa.Check.isin(["Y"]), nullable=True),
     },
     strict=True,
     ordered=True,
@@ -116,7 +117,9 @@ def derive_var_session_anl01fl(eff: pd.DataFrame) -> pd.DataFrame:
 def _lab(adlb: pd.DataFrame, paramcd: str, blq: str) -> pd.DataFrame:
     rows = adlb[(adlb["PARAMCD"] == paramcd) & adlb["RPTDRWFL"].ne("Y")]
     value = derive_blq_value(rows["AVAL"], rows["LLOQ"], rows["LLOQFL"], blq)  # type: ignore[arg-type]
-    rows = rows[_VISIT].assign(AVAL=value.to_numpy())
+    # a '>x' result (ULOQFL = Y in adlb) stays flagged on the endpoint it alone gives
+    uloq = rows["ULOQFL"] if "ULOQFL" in rows else pd.Series(pd.NA, index=rows.index)
+    rows = rows[_VISIT].assign(AVAL=value.to_numpy(), ULOQFL=uloq.to_numpy())
     return rows[rows["AVAL"].notna()]
 
 
@@ -211,7 +214,7 @@ def derive_adeff(
     )
     eff = derive_var_antibody_change(eff, analysis["antibody_cutoffs"])
     eff["PARAM"] = eff["PARAMCD"].map(PARAMS)
-    for col in ("CRIT1", "CRIT1FL"):
+    for col in ("CRIT1", "CRIT1FL", "ULOQFL"):
         if col not in eff:
             eff[col] = pd.NA
     eff = eff.reindex(columns=COLUMNS)
