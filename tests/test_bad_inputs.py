@@ -95,6 +95,8 @@ SNAKEMAKE_CASES = [
     "redcap_latin1",
     "redcap_visit_in_the_future",
     "config_overlapping_windows",
+    "lis_ifcc_value_in_percent_row",
+    "config_typo_in_a_key",
 ]
 
 
