@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import html
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -69,10 +70,16 @@ def select_participants(
 
 
 def cohort_medians(adeff: pd.DataFrame) -> pd.DataFrame:
-    """Median AVAL of the analysed values per PARAMCD and scheduled visit (with MONTH)."""
+    """Cohort context per PARAMCD and scheduled visit (with MONTH): the median of the
+    analysed values, or for a yes/no endpoint the share of participants with 1."""
     anl = analysed(adeff)
-    med = anl.groupby(["PARAMCD", "AVISITN"], sort=True)["AVAL"].median().reset_index()
-    return med.assign(MONTH=study_month(med["AVISITN"].astype(float)))
+    g = anl.groupby(["PARAMCD", "AVISITN"], sort=True)["AVAL"]
+    out = pd.DataFrame({"MEDIAN": g.median(), "MEAN": g.mean()}).reset_index()
+    binary = out["PARAMCD"].map(lambda c: c in ENDPOINTS and ENDPOINTS[c].kind == "binary")
+    out["AVAL"] = out["MEAN"].where(binary.astype(bool), out["MEDIAN"])
+    return out[["PARAMCD", "AVISITN", "AVAL"]].assign(
+        MONTH=study_month(out["AVISITN"].astype(float))
+    )
 
 
 def _endpoint_codes(adeff: pd.DataFrame) -> list[str]:
@@ -101,7 +108,11 @@ def fig_endpoints(
             markersize=3, linewidth=1.2, label="Participant",
         )  # fmt: skip
         e = ENDPOINTS[code]
-        ax.set_title(f"{e.name}\n({e.unit})" if e.unit else e.name, fontsize=7)
+        name = textwrap.fill(e.name, 22)
+        if e.kind == "binary":
+            ax.set_title(f"{name}\n(1 yes, 0 no; grey: share)", fontsize=7)
+        else:
+            ax.set_title(f"{name}\n({e.unit})" if e.unit else name, fontsize=7)
         _month_axis(ax, pd.Series([12.0]))
         ax.set_xlabel("")
     for ax, test in zip(axes[len(codes) :], tests, strict=False):
@@ -114,7 +125,10 @@ def fig_endpoints(
         ax.set_title(f"MMTT {'C-peptide (nmol/L)' if test == 'CPEP' else 'glucose (mg/dL)'}")
         ax.set_xticks([0, 30, 60, 90, 120])
         if test == tests[0]:
-            ax.legend(fontsize=7, frameon=False, handlelength=1.0, loc="upper right")
+            ax.legend(
+                fontsize=7, frameon=False, handlelength=1.0, ncols=2, loc="upper center",
+                bbox_to_anchor=(0.5, -0.18),
+            )  # fmt: skip
     for ax in axes[n:]:
         ax.set_visible(False)
     fig.legend(handles=axes[0].get_lines()[:2], loc="outside lower center", frameon=False, ncols=2)
@@ -258,7 +272,8 @@ def profile_html(
         f"<h1>Participant {html.escape(usubjid)}</h1>",
         f"<p>Cohort {html.escape(cohort)}. {html.escape('; '.join(facts))}.</p>",
         "<h2>Endpoints and MMTT curves</h2>",
-        f"<p>Analysed value of each visit (blue) on the cohort's median (grey), over "
+        f"<p>Analysed value of each visit (blue) on the cohort's median (grey; for a yes/no "
+        f"endpoint the share of participants with yes), over "
         f"{MONTH_LABEL.lower()}; MMTT panels: one line per visit over the test's minutes."
         "</p>",
         _img(fig1, f"Endpoints of {usubjid}"),
