@@ -320,3 +320,25 @@ def test_the_shipped_files_are_empty_and_valid():
 
     for cohort_name in ("phase1", "phase2"):
         assert read_decisions(REPO / "config" / "decisions" / f"{cohort_name}.csv").empty
+
+
+def test_the_listing_carries_no_identifier_or_date(tmp_path):
+    rows = [lis_row(ACCESSION="A19-1"), lis_row(ACCESSION="A19-2", **HBA1C, RESULT="64")]
+    redcap = [*default_redcap(), ae("P1-001", 1, ae_start="2019-04-16", ae_end="2019-04-15")]
+    raw = make_raw(tmp_path, {"20190501": rows}, redcap)
+    dec = decisions_file(
+        tmp_path,
+        lis_decision(
+            "LIS_EXPORT_20190501.csv", "A19-2", "replace", "8.0", query_ref="Q-5 of 02/05/2019"
+        ),
+        rc_decision("P1-001", "week_1_arm_1", "1", "ae_end", "replace", "2019-04-19"),
+        rc_decision("P1-001", "screening_arm_1", "", "dob", "replace", "2008-03-02"),
+    )
+    out = tmp_path / "results"
+    write_adam(build_adam(cohort(), raw, dec), out)
+    text = (out / "qc" / "decisions.csv").read_text(encoding="utf-8")
+    for secret in ("01234567", "RAHIMI", "Sara", "2008", "2019", "LIS_EXPORT_2019", "A19-2"):
+        assert secret not in text, secret
+    listing = pd.read_csv(out / "qc" / "decisions.csv", dtype=str)
+    assert listing["QUERYREF"].tolist() == ["Q-5 of <date>", "Q-101", "Q-101"]
+    assert listing.loc[2, "ORIGVAL"] == "(identifier withheld)"
