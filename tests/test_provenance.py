@@ -70,7 +70,8 @@ def test_provenance_json_is_deterministic(phase1_config):
     b = to_json(build_provenance("phase1", phase1_config, PHASE1_RAW, GIT))
     assert a == b and a.endswith("}\n")
     record = json.loads(a)
-    assert sorted(record) == ["cohort", "config", "git", "packages", "python", "raw_files"]
+    keys = ["cohort", "config", "decisions", "git", "packages", "python", "raw_files"]
+    assert sorted(record) == keys
     phase1_config["simulation"]["first_infusion"] = "<date withheld>"
     assert record["config"] == phase1_config
     assert list(record["packages"]) == sorted(KEY_PACKAGES)  # keys sorted in the text
@@ -95,3 +96,15 @@ def test_calendar_dates_in_the_config_are_withheld():
         "simulation": {"first_infusion": "<date withheld>", "seed": 1904},
         "visits": ["Month 1"],
     }
+
+
+def test_the_decisions_file_is_hashed(tmp_path, phase1_config):
+    from plmsc.manifest import sha256_file
+
+    path = tmp_path / "decisions.csv"
+    path.write_text("source,file\n", encoding="utf-8")
+    phase1_config["decisions"] = str(path)
+    record = build_provenance("phase1", phase1_config, PHASE1_RAW, GIT)
+    assert record["decisions"] == {"path": str(path), "sha256": sha256_file(path)}
+    del phase1_config["decisions"]
+    assert build_provenance("phase1", phase1_config, PHASE1_RAW, GIT)["decisions"] is None

@@ -9,7 +9,9 @@
   in the environment that ran the step, and ``python``: its version;
 - ``git``: the commit of the source tree and whether tracked files differ from it
   (``"unknown"`` when the code does not run from a git working copy);
-- ``config``: the cohort's effective configuration (validated, defaults filled).
+- ``config``: the cohort's effective configuration (validated, defaults filled);
+- ``decisions``: path and SHA-256 of the cohort's data-management decisions file
+  (docs/data-management.md), or null without one.
 
 The JSON is deterministic: sorted keys, no timestamps, LF line endings, so two
 runs on the same inputs, code and environment write the same bytes.
@@ -116,7 +118,18 @@ def build_provenance(
         "packages": dict(packages if packages is not None else package_versions()),
         "python": platform.python_version(),
         "raw_files": raw_file_hashes(raw_dir),
+        "decisions": decisions_hash(cohort_config),
     }
+
+
+def decisions_hash(cohort_config: Mapping[str, Any]) -> dict[str, str] | None:
+    """Path and SHA-256 of the cohort's data-management decisions file (config key
+    ``decisions``, relative to the working directory), or None without one: the
+    decisions change the analysis datasets as much as the raw files do."""
+    path = cohort_config.get("decisions")
+    if path is None:
+        return None
+    return {"path": str(path), "sha256": sha256_file(Path(path))}
 
 
 def withhold_dates(value: Any) -> Any:

@@ -6,10 +6,12 @@ GIT_STATE = git_state(workflow.basedir)
 
 
 rule provenance:
-    """Raw-file SHA-256s, package versions, git commit and effective config of a cohort."""
+    """Raw-file and decisions-file SHA-256s, package versions, git commit and effective
+    config of a cohort."""
     input:
         manifest=f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
         raw=raw_inputs,
+        decisions=decisions_of,
     output:
         f"{RESULTS}/{{cohort}}/provenance.json",
     log:
