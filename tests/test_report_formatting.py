@@ -135,3 +135,11 @@ def test_significant_digits_for_notebook_display():
     assert fmt.format_significant(-0.125, 2) == "-0.13"
     assert fmt.format_significant(0.0, 4) == "0"
     assert fmt.format_significant(np.nan, 4) == ""
+
+
+def test_median_and_interquartile_range():
+    # 1, 2, 3, 10: Q1 at position 0.75 -> 1 + 0.75 * (2 - 1) = 1.75; Q3 at 2.25 ->
+    # 3 + 0.25 * (10 - 3) = 4.75; median 2.5
+    assert fmt.format_median_iqr([1, 2, 3, 10], 2) == "2.50 (1.75–4.75)"
+    assert fmt.format_median_iqr([np.nan], 1) == ""
+    assert fmt.MEDIAN_IQR == "Median (Q1–Q3)"

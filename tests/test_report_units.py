@@ -154,18 +154,39 @@ def test_table1_overall_with_min_max_for_a_single_arm(adeff):
     t1 = tables.baseline_characteristics(_adsl_full(["PLMSC"] * 3), adeff, "single_arm")
     assert list(t1.columns) == ["Characteristic", "Level", "Overall", "Missing"]
     row = t1[t1["Characteristic"].str.startswith("Age")].iloc[0]
-    assert row["Characteristic"] == "Age (years), median [min,max]"
-    assert row["Overall"] == "12.0 [10.0,15.0]"
-    males = t1[(t1["Characteristic"] == "Sex, n (%)") & (t1["Level"] == "M")].iloc[0]
-    assert males["Overall"] == "2 (66.7)"
+    assert row["Characteristic"] == "Age (years), median (min–max)"
+    assert row["Overall"] == "12.0 (10.0–15.0)"
+    # codes become labels: 2 of 3 male = 66.7 % -> 67 %
+    males = t1[(t1["Characteristic"] == "Sex, n (%)") & (t1["Level"] == "Male")].iloc[0]
+    assert males["Overall"] == "2 (67 %)"
+    dka = t1[t1["Characteristic"].str.startswith("Diabetic ketoacidosis")]
+    assert dka.set_index("Level").loc["Yes", "Overall"] == "1 (33 %)"
+    assert set(t1["Level"]) >= {"Female", "Male", "Yes", "No"}
     cp = t1[t1["Characteristic"].str.contains("C-peptide")].iloc[0]
-    assert cp["Overall"] == "0.400 [0.200,0.900]"
+    assert cp["Overall"] == "0.400 (0.200–0.900)"
+
+
+def test_table1_and_table2_give_the_same_baseline_median(adsl):
+    # HbA1c 8.2 and 8.3 at baseline: median 8.25. tableone wrote 8.2 (float, half to
+    # even) while Table 2 wrote 8.3 (half away from zero); both now write 8.3.
+    rows = _rows("HBA1C", "Baseline", -7, [8.2, 8.3, np.nan])
+    eff = pd.DataFrame(rows).astype({"AVISITN": "Int64", "ADY": "Int64", "AVAL": float})
+    eff.loc[eff["AVAL"].isna(), ["ABLFL", "ANL01FL"]] = None
+    t1 = tables.baseline_characteristics(_adsl_full(["PLMSC"] * 3), eff, "single_arm")
+    t2 = tables.endpoints_by_visit(eff, adsl, "single_arm", ["HBA1C"])
+    hba1c = t1[t1["Characteristic"].str.contains("HbA1c")].iloc[0]
+    assert hba1c["Overall"] == "8.3 (8.2–8.3)"
+    assert t2.iloc[0]["Median (min–max)"] == "8.3 (8.2–8.3)"
 
 
 def test_table1_by_arm_for_an_unblinded_randomised_cohort(adeff):
     t1 = tables.baseline_characteristics(_adsl_full(["MSC", "MSC", "PLACEBO"]), adeff, "randomised")
     assert list(t1.columns) == ["Characteristic", "Level", "MSC", "PLACEBO", "Overall", "Missing"]
     assert t1.iloc[0]["MSC"] == "2" and t1.iloc[0]["PLACEBO"] == "1"
+    # MSC ages 10 and 12: median 11, quartiles 10.5 and 11.5 (linear interpolation)
+    age = t1[t1["Characteristic"].str.startswith("Age")].iloc[0]
+    assert age["Characteristic"] == "Age (years), median (Q1–Q3)"
+    assert age["MSC"] == "11.0 (10.5–11.5)"
 
 
 # --- Table 3 ---------------------------------------------------------------------------
@@ -525,3 +546,17 @@ def test_numbers_quote_a_not_estimable_ancova():
     got = numbers.ancova_numbers(ancova)
     assert got["status"] == "not estimable" and "p" not in got
     assert got["reason"] == "fewer than 2 participants in an arm (PLACEBO 1)"
+
+
+def test_table2_baseline_row_shows_the_baseline_record(adsl):
+    # P1-003's baseline is its day 0 value (0.5, ABLFL = Y, Infusion visit); the
+    # Baseline-window value 0.9 of day -7 is analysed for that visit but is not the
+    # baseline. Table 2's Baseline row takes 0.2, 0.4, 0.5: median 0.4, max 0.5.
+    rows = _rows("CPAUC", "Baseline", -7, [0.2, 0.4, 0.9])
+    rows[2]["ABLFL"] = None
+    rows.append({**rows[2], "AVISIT": "Infusion", "AVISITN": 0, "ADY": 0, "AVAL": 0.5,
+                 "ABLFL": "Y"})  # fmt: skip
+    eff = pd.DataFrame(rows).astype({"AVISITN": "Int64", "ADY": "Int64", "AVAL": float})
+    t2 = tables.endpoints_by_visit(eff, adsl, "single_arm", ["CPAUC"]).set_index("Visit")
+    assert t2.loc["Baseline", "Median (min–max)"] == "0.400 (0.200–0.500)"
+    assert t2.loc["Infusion", "Median (min–max)"] == "0.500 (0.500–0.500)"

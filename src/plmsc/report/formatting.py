@@ -42,6 +42,8 @@ P_DECIMALS = 3
 PCT_DECIMALS = 0
 #: Column header of a median and range.
 MEDIAN_RANGE = f"Median (min{RANGE_DASH}max)"
+#: Column header of a median and interquartile range.
+MEDIAN_IQR = f"Median (Q1{RANGE_DASH}Q3)"
 
 
 def is_missing(value: Any) -> bool:
@@ -117,6 +119,19 @@ def format_median_range(values: Sequence[float] | pd.Series | np.ndarray, decima
         return ""
     med = format_number(float(x.median()), decimals)
     return f"{med} ({format_range(float(x.min()), float(x.max()), decimals)})"
+
+
+def format_median_iqr(values: Sequence[float] | pd.Series | np.ndarray, decimals: int) -> str:
+    """Median and interquartile range of the non-missing values: ``median (Q1–Q3)``.
+
+    Quartiles by linear interpolation between order statistics (Hyndman & Fan type
+    7, the default of pandas, numpy and R). Empty when there is no value.
+    """
+    x = pd.Series(values, dtype=float).dropna()
+    if x.empty:
+        return ""
+    q1, med, q3 = (float(v) for v in x.quantile([0.25, 0.5, 0.75]))
+    return f"{format_number(med, decimals)} ({format_range(q1, q3, decimals)})"
 
 
 def format_estimate_ci(est: Any, lo: Any, hi: Any, decimals: int) -> str:

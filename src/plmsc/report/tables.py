@@ -21,8 +21,10 @@ from plmsc.constants import BLINDED
 from plmsc.endpoints.registry import TABLE1, TABLE2, endpoint, select
 from plmsc.report.formatting import (
     MEDIAN_RANGE,
+    format_median_iqr,
     format_median_range,
     format_n_of_total,
+    format_n_pct,
     format_number,
     format_significant,
 )
@@ -46,6 +48,11 @@ ADSL_CHARACTERISTICS: dict[str, tuple[str, int]] = {
 #: Table 1 rows from the baseline (ABLFL = Y) endpoints of ADEFF.
 BASELINE_ENDPOINTS = select(table=TABLE1)
 CATEGORICAL = {"SEX": "Sex", "DKAONSET": "Diabetic ketoacidosis at onset"}
+#: Labels of the codes of the categorical rows (ADSL stores codes).
+CATEGORY_LABELS = {
+    "SEX": {"F": "Female", "M": "Male"},
+    "DKAONSET": {"Y": "Yes", "N": "No"},
+}
 
 
 def by_arm(adsl: pd.DataFrame, design: str) -> bool:
@@ -74,6 +81,22 @@ def analysed(adeff: pd.DataFrame) -> pd.DataFrame:
     return adeff[keep]
 
 
+def table2_records(adeff: pd.DataFrame) -> pd.DataFrame:
+    """Rows summarised by Table 2: the analysed rows of scheduled visits, except that
+    the last scheduled visit before day 0 (Baseline) shows each participant's
+    baseline record (ABLFL = Y, :func:`baseline_records`) for the parameters that
+    have one, so that its medians are those of Table 1 even when the baseline value
+    was taken on another day (e.g. on the infusion day)."""
+    anl = analysed(adeff)
+    base = baseline_records(adeff)
+    pre = anl.loc[(anl["AVISITN"] < 0).fillna(False), ["AVISIT", "AVISITN"]].drop_duplicates()
+    if base.empty or pre.empty:
+        return anl
+    visit, visitn = pre.sort_values("AVISITN").iloc[-1]
+    keep = anl[~((anl["AVISIT"] == visit) & anl["PARAMCD"].isin(set(base["PARAMCD"])))]
+    return pd.concat([keep, base.assign(AVISIT=visit, AVISITN=visitn)], ignore_index=True)
+
+
 def _visit_order(frame: pd.DataFrame) -> list[str]:
     return list(frame.sort_values("AVISITN", kind="stable")["AVISIT"].drop_duplicates())
 
@@ -84,11 +107,13 @@ def endpoints_by_visit(
     """Table 2: each endpoint at each scheduled visit, n and median (min–max) per group.
 
     Analysed rows only (ANL01FL = Y; unscheduled values are listed in the data
-    quality notebook). Yes/no endpoints show n/N (%) in remission instead.
+    quality notebook), the baseline visit showing the baseline records
+    (:func:`table2_records`). Yes/no endpoints show n/N (%) in remission instead;
+    autoantibodies also get a row of positivity n/N (%) per visit.
     """
     params = list(params or ENDPOINTS)
     groups = participant_groups(adsl, design)
-    anl = analysed(adeff)
+    anl = table2_records(adeff)
     rows = []
     for code in params:
         label, decimals = endpoint(code).table_label, endpoint(code).decimals
@@ -131,23 +156,38 @@ def _positivity_rows(
     return rows
 
 
+def baseline_records(adeff: pd.DataFrame) -> pd.DataFrame:
+    """The baseline record of each participant and parameter: ABLFL = Y (the last
+    non-missing value on or before day 0). Table 1 and the Baseline rows of Table 2
+    both read these, so the two tables give the same baseline."""
+    return adeff[adeff["ABLFL"].eq("Y").fillna(False)]
+
+
 def baseline_frame(adsl: pd.DataFrame, adeff: pd.DataFrame) -> pd.DataFrame:
-    """One row per participant: ADSL characteristics and baseline endpoint values."""
-    base = adeff[adeff["ABLFL"].eq("Y").fillna(False) & adeff["PARAMCD"].isin(BASELINE_ENDPOINTS)]
+    """One row per participant: ADSL characteristics and baseline endpoint values
+    (:func:`baseline_records`); categorical codes as labels (Female/Male, Yes/No)."""
+    base = baseline_records(adeff)
+    base = base[base["PARAMCD"].isin(BASELINE_ENDPOINTS)]
     wide = base.pivot(index="USUBJID", columns="PARAMCD", values="AVAL")
     wide = wide.reindex(columns=[c for c in BASELINE_ENDPOINTS if c in wide.columns])
     cols = ["USUBJID", "ARM", *ADSL_CHARACTERISTICS, *CATEGORICAL]
     out = adsl[[c for c in cols if c in adsl.columns]].merge(
         wide.reset_index(), on="USUBJID", how="left"
     )
+    for code, labels in CATEGORY_LABELS.items():
+        if code in out:
+            out[code] = out[code].map(lambda v, m=labels: m.get(v, v) if isinstance(v, str) else v)
     return out.sort_values("USUBJID", ignore_index=True)
 
 
 def baseline_characteristics(adsl: pd.DataFrame, adeff: pd.DataFrame, design: str) -> pd.DataFrame:
     """Table 1 (tableone): by ARM for an unblinded randomised cohort, else overall.
 
-    Continuous rows are median [min,max] for a single-arm or blinded cohort (few
-    participants) and median [Q1,Q3] by arm; categorical rows n (%).
+    tableone lays the table out (rows, levels, n, missing counts); every cell is
+    then written by the shared formatter from the same values, so Table 1 rounds
+    like Table 2: continuous rows median (min–max) for a single-arm or blinded
+    cohort (few participants) and median (Q1–Q3) by arm; categorical rows n (%) of
+    the participants with a value, with labels instead of codes.
     """
     from tableone import TableOne
 
@@ -181,7 +221,48 @@ def baseline_characteristics(adsl: pd.DataFrame, adeff: pd.DataFrame, design: st
             missing=True,
             overall=True,
         )
-    return tidy_tableone(table.tableone)
+    groups = {OVERALL: data}
+    if split:
+        groups |= {str(arm): g for arm, g in data.groupby("ARM", sort=True)}
+    cells = {labels[c]: c for c in [*continuous, *categorical]}
+    return format_table1(tidy_tableone(table.tableone), groups, cells, decimals, split)
+
+
+def format_table1(
+    tidy: pd.DataFrame,
+    groups: Mapping[str, pd.DataFrame],
+    codes: Mapping[str, str],
+    decimals: Mapping[str, int],
+    by_quartiles: bool,
+) -> pd.DataFrame:
+    """Rewrite every statistic of a tidied tableone with the shared formatter.
+
+    ``codes`` maps a row label to its column of the group frames in ``groups``
+    (column name -> participants). Continuous rows: ``median (min–max)``, or
+    ``median (Q1–Q3)`` when ``by_quartiles``; categorical rows: ``n (%)`` of the
+    participants with a value. The n row and the Missing column stay tableone's.
+    """
+    out = tidy.copy()
+    for i in out.index:
+        label, _, _ = str(out.at[i, "Characteristic"]).rpartition(", ")
+        code = codes.get(label)
+        if code is None:
+            continue
+        if code in decimals:
+            stat = "median (Q1–Q3)" if by_quartiles else "median (min–max)"
+            fmt = format_median_iqr if by_quartiles else format_median_range
+            for col, frame in groups.items():
+                if col in out.columns:
+                    out.at[i, col] = fmt(frame[code], decimals[code])
+        else:
+            stat = "n (%)"
+            level = out.at[i, "Level"]
+            for col, frame in groups.items():
+                if col in out.columns:
+                    vals = frame[code].dropna()
+                    out.at[i, col] = format_n_pct(int((vals == level).sum()), len(vals))
+        out.at[i, "Characteristic"] = f"{label}, {stat}"
+    return out
 
 
 def tidy_tableone(frame: pd.DataFrame) -> pd.DataFrame:
