@@ -39,8 +39,8 @@ def test_defaults_are_filled(tmp_path):
         "missing_data": {
             "imputations": 20,
             "seed": 4711,
-            "tipping_step": 0.05,
-            "tipping_max": 1.0,
+            "tipping_step": 0.1,
+            "tipping_max": 2.0,
             "alpha": 0.05,
         },
         "antibody_cutoffs": {"GADA": 10, "ZNT8A": 15, "IA2A": 7.5},
@@ -154,7 +154,7 @@ def _phase1(cfg: dict) -> dict:
         (
             lambda c: c.update(result_dir="out"),
             "config key 'result_dir': unknown key; allowed here: cohorts, results_dir, "
-            "simulated_raw_dir; did you mean 'results_dir'?",
+            "simulated_raw_dir, power; did you mean 'results_dir'?",
         ),
         # bad enum, a near miss
         (

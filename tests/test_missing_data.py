@@ -145,7 +145,7 @@ def test_tipping_point_on_a_constructed_case():
     # p >= 0.05 when 0.5 + δ/2 <= 0.1 · t(0.975, ν): δ* = 2 (0.1 t - 0.5) = -0.6075
     frame = pd.DataFrame({"ARM": ["MSC", "MSC", "PLACEBO", "PLACEBO"], "Y": [0.5, 0.5, 0, 0]})
     imps = Imputations([frame, frame.copy()], pd.Series([False, True, False, False]), ())
-    table, tip = tipping_point(imps, step=0.1, max_delta=2.0, ancova=_fake_ancova)
+    table, tip = tipping_point(imps, step=0.1, max_delta=2.0, tolerance=0.005, ancova=_fake_ancova)
     nu = 1001 / 1003 * 1000
     exact = 2 * (0.1 * stats.t.ppf(0.975, nu) - 0.5)
     assert exact == pytest.approx(-0.6075, abs=1e-4)

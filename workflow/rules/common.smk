@@ -80,6 +80,8 @@ SAFETY_TABLES = [
 
 
 RANDOMISED_TABLES = ["ancova", "trajectories", "remission_by_arm"]
+MISSING_DATA_TABLES = ["ancova_mi", "tipping_point"]
+POWER_GRID = sorted(config["power"]["grid"])
 
 
 def cohorts_of(design):
@@ -115,5 +117,15 @@ def all_targets():
             cohort=cohorts_of("randomised"),
             table=RANDOMISED_TABLES,
         ),
+        *expand(
+            f"{RESULTS}/{{cohort}}/stats/{{table}}.csv",
+            cohort=cohorts_of("randomised"),
+            table=MISSING_DATA_TABLES,
+        ),
         *expand(f"{RESULTS}/{{cohort}}/index.html", cohort=COHORTS),
+        *(
+            [f"{RESULTS}/power/power_curve.csv", f"{RESULTS}/power/sample_size.json"]
+            if config["power"]["cohort"] in config["cohorts"]
+            else []
+        ),
     ]

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from plmsc.endpoints.populations import POPULATION_FLAGS
 from plmsc.endpoints.randomised import ESTIMATED, REFERENCE_ARM, ancova_arm_effect
 
 #: Predictors of every imputation model besides the earlier visits.
@@ -210,9 +211,9 @@ def ancova_mi(
 
 def tipping_point(
     imps: Imputations,
-    step: float = 0.05,
+    step: float = 0.1,
     max_delta: float = 2.0,
-    tolerance: float = 0.005,
+    tolerance: float = 0.01,
     reference: str = REFERENCE_ARM,
     ancova: AncovaFn = ancova_arm_effect,
     alpha: float = 0.05,
@@ -262,3 +263,101 @@ def tipping_point(
     table["SIGNIFICANT"] = np.where(table["P"] < alpha, "Y", "N")
     table["N_SHIFTED"] = n_shifted
     return table, tip
+
+
+def earlier_mmtt_visits(cohort: Mapping[str, Any], comparison_visit: str) -> list[str]:
+    """The MMTT visits after day 0 and before the comparison visit, in schedule order."""
+    days = {v["visit"]: v["day"] for v in cohort["schedule"]}
+    last = days[comparison_visit]
+    visits = [v for v in cohort["assessments"]["mmtt"] if 0 < days.get(v, -1) < last]
+    return sorted(visits, key=days.__getitem__)
+
+
+MI_METHOD = (
+    "Bayesian linear regression by arm, visit by visit (van Buuren 2018, Alg. 3.1), "
+    "Rubin's rules, Barnard-Rubin df"
+)
+
+
+def missing_data_tables(
+    adeff: pd.DataFrame, adsl: pd.DataFrame, cohort: Mapping[str, Any]
+) -> tuple[dict[str, pd.DataFrame], str]:
+    """``ancova_mi`` (observed ANCOVA and MI under MAR) and ``tipping_point`` tables.
+
+    The population is the cohort's ``analysis.population``; its participants with a
+    baseline log(CPAUC + 1) enter (those without one are counted in N_NO_BASELINE).
+    Settings: ``analysis.missing_data`` (imputations, seed, tipping_step,
+    tipping_max, alpha). Before unblinding both tables hold one row STATUS = blinded.
+    """
+    analysis = cohort["analysis"]
+    if not adsl["ARM"].isin(["MSC", "PLACEBO"]).any():
+        notice = pd.DataFrame(
+            {"STATUS": ["blinded"], "NOTE": ["no randomisation list: arms not compared"]}
+        )
+        return {"ancova_mi": notice, "tipping_point": notice}, "blinded: no arm comparison"
+    visit, population = analysis["comparison_visit"], analysis["population"]
+    settings = analysis["missing_data"]
+    alpha = float(settings["alpha"])
+    pop = adsl[adsl[POPULATION_FLAGS[population]].eq("Y")]
+    earlier = earlier_mmtt_visits(cohort, visit)
+    frame = mi_frame(adeff, pop, visit, earlier)
+    observed = ancova_arm_effect(frame.dropna(subset=["Y"]))
+    imps = impute_mar(frame, earlier, int(settings["imputations"]), int(settings["seed"]))
+    pooled = ancova_mi(imps, alpha=alpha)
+    treated = str(observed["TREATED"])
+    n_imp = imps.imputed.groupby(frame["ARM"]).sum()
+    common = {
+        "PARAMCD": "CPAUCL",
+        "VISIT": visit,
+        "POPULATION": population,
+        "N_POP": len(pop),
+        "N_NO_BASELINE": len(pop) - len(frame),
+        "TREATED": treated,
+        "REFERENCE": REFERENCE_ARM,
+    }
+    crit = stats.t.ppf(1 - alpha / 2, observed["DF_RESID"])
+    obs_row = {
+        **common,
+        "METHOD": "observed (primary)",
+        "N_ANALYSED": int(observed["N_TREATED"] + observed["N_REFERENCE"]),
+        "N_IMPUTED_TREATED": 0,
+        "N_IMPUTED_REFERENCE": 0,
+        "M": np.nan,
+        "ESTIMATE": observed["DIFF_LOG"],
+        "SE": observed["DIFF_LOG_SE"],
+        "CI_LO": observed["DIFF_LOG"] - crit * observed["DIFF_LOG_SE"],
+        "CI_HI": observed["DIFF_LOG"] + crit * observed["DIFF_LOG_SE"],
+        "P": observed["P"],
+        "DF": float(observed["DF_RESID"]),
+        "IMPUTATION": "",
+        "NOTE": "",
+    }
+    mi_row = {
+        **common,
+        "METHOD": "multiple imputation (MAR)",
+        "N_ANALYSED": len(frame),
+        "N_IMPUTED_TREATED": int(n_imp.get(treated, 0)),
+        "N_IMPUTED_REFERENCE": int(n_imp.get(REFERENCE_ARM, 0)),
+        **pooled,
+        "IMPUTATION": f"{MI_METHOD}; predictors BASE, AGE, MALE, {', '.join(earlier) or 'none'}",
+        "NOTE": "; ".join(imps.notes),
+    }
+    table = pd.DataFrame([obs_row, mi_row])
+    table["RATIO"] = np.exp(table["ESTIMATE"])
+    table["RATIO_LO"] = np.exp(table["CI_LO"])
+    table["RATIO_HI"] = np.exp(table["CI_HI"])
+    tip_table, tip = tipping_point(
+        imps,
+        float(settings["tipping_step"]),
+        float(settings["tipping_max"]),
+        alpha=alpha,
+    )
+    tip_table.insert(0, "POPULATION", population)
+    tip_table["TIPPING"] = np.where(tip_table["DELTA"] == tip, "Y", "")
+    tip_table["TIPPING_DELTA"] = np.nan if tip is None else tip
+    note = (
+        f"{population}: observed ANCOVA on {obs_row['N_ANALYSED']}, MI on {len(frame)} "
+        f"(imputed {mi_row['N_IMPUTED_TREATED']} {treated}, "
+        f"{mi_row['N_IMPUTED_REFERENCE']} {REFERENCE_ARM}); tipping point delta = {tip}"
+    )
+    return {"ancova_mi": table, "tipping_point": tip_table}, note

@@ -79,7 +79,10 @@ def conventions_note(analysis: Mapping[str, Any]) -> str:
 DATASETS = ("adsl", "adlb", "adeff", "adae", "adhypo")
 STATS = ("ae_overview", "ae_by_term", "hypo_rates")
 #: Stats tables numbers.json also reads, by design (the arm comparison of a randomised cohort).
-DESIGN_STATS = {"single_arm": (), "randomised": ("ancova", "remission_by_arm")}
+DESIGN_STATS = {
+    "single_arm": (),
+    "randomised": ("ancova", "remission_by_arm", "ancova_mi", "tipping_point"),
+}
 
 
 #: Figure file names (without suffix) and what each shows, in figure order.
@@ -113,6 +116,8 @@ INPUT_FOLDERS = {
     "sensitivity": "stats",
     "exploratory_tests": "stats",
     "ancova": "stats",
+    "ancova_mi": "stats",
+    "tipping_point": "stats",
     "trajectories": "stats",
     "remission_by_arm": "stats",
 }
@@ -158,7 +163,10 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "C-peptide curves of every MMTT by visit, C-peptide mean AUC over time, "
         "summaries by visit and the tests.",
         ("adsl", "adlb", "adeff", "sensitivity"),
-        {"single_arm": ("exploratory_tests",), "randomised": ("ancova", "trajectories")},
+        {
+            "single_arm": ("exploratory_tests",),
+            "randomised": ("ancova", "trajectories", "ancova_mi", "tipping_point"),
+        },
         ("blq",),
     ),
     NotebookSpec(

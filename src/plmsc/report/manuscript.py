@@ -32,6 +32,7 @@ from plmsc.report.catalogue import (
 from plmsc.report.figures import make_figures
 from plmsc.report.numbers import (
     article_numbers,
+    missing_data_numbers,
     population_numbers,
     results_numbers,
     write_numbers,
@@ -176,5 +177,7 @@ def write_manuscript(
     numbers["populations"] = population_numbers(data["adsl"], population_code)
     if cohort is not None:
         numbers |= article_numbers(data["adsl"], data["adeff"], data["adlb"], cohort)
+    if "ancova_mi" in data and "tipping_point" in data:
+        numbers["missing_data"] = missing_data_numbers(data["ancova_mi"], data["tipping_point"])
     written.append(write_numbers(numbers, outputs["numbers"]))
     return written

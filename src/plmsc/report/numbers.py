@@ -279,6 +279,51 @@ def population_numbers(adsl: pd.DataFrame, primary: str = "ITT") -> dict[str, An
     return {"primary": primary, "n": counts, "n_primary": counts.get(primary)}
 
 
+#: Decimals of a log-scale ANCOVA difference and of δ; of a p-value in numbers.json.
+LOG_DECIMALS = 3
+P_JSON_DECIMALS = 4
+
+
+def missing_data_numbers(ancova_mi: pd.DataFrame, tipping: pd.DataFrame) -> dict[str, Any]:
+    """The primary ANCOVA on the observed participants, multiple imputation under MAR
+    and the tipping point (stats/ancova_mi.csv, stats/tipping_point.csv).
+
+    Differences are MSC - placebo in log(CPAUC + 1) with 95 % CI; ``tipping_point.delta``
+    is the shift of the MSC arm's imputed values at which p >= 0.05 (null when not
+    reached, 0 when the MI result is not significant). Blinded: ``{"status": "blinded"}``.
+    """
+    if "METHOD" not in ancova_mi:
+        return {"status": "blinded"}
+
+    def row(method: str) -> dict[str, Any]:
+        r = ancova_mi[ancova_mi["METHOD"] == method].iloc[0]
+        return {
+            "n": int(r["N_ANALYSED"]),
+            "diff_log": rounded(r["ESTIMATE"], LOG_DECIMALS),
+            "ci_lo": rounded(r["CI_LO"], LOG_DECIMALS),
+            "ci_hi": rounded(r["CI_HI"], LOG_DECIMALS),
+            "p": rounded(r["P"], P_JSON_DECIMALS),
+        }
+
+    mi = ancova_mi[ancova_mi["METHOD"] == "multiple imputation (MAR)"].iloc[0]
+    delta = tipping["TIPPING_DELTA"].iloc[0]
+    return {
+        "population": str(mi["POPULATION"]),
+        "observed": row("observed (primary)"),
+        "mi": row("multiple imputation (MAR)")
+        | {
+            "m": int(mi["M"]),
+            "n_imputed_msc": int(mi["N_IMPUTED_TREATED"]),
+            "n_imputed_placebo": int(mi["N_IMPUTED_REFERENCE"]),
+        },
+        "tipping_point": {
+            "delta": rounded(delta, LOG_DECIMALS),
+            "reached": bool(pd.notna(delta)),
+            "n_shifted": int(tipping["N_SHIFTED"].iloc[0]),
+        },
+    }
+
+
 def numbers_json(numbers: Mapping[str, Any]) -> str:
     """Sorted, indented JSON with a final newline."""
     return json.dumps(numbers, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,204 @@
+"""Power of the next randomised trial, by simulation.
+
+Each simulated trial draws its participants from the simulator's own
+natural-history model (:func:`plmsc.simulate.cohort.make_subjects` with every
+participant untreated, so C-peptide declines as in the placebo arm:
+``c0 * exp(-k * day / 365)``, the untreated k) and their MMTT C-peptide curves as
+the LIS simulator does (fasting x (1 + stim x rise) x log-normal assay noise,
+:mod:`plmsc.simulate.lis`), vectorised over all trials of a grid point at once.
+Full raw exports per trial would take seconds each (ingestion of LIS and REDCap
+files), so the trial data go straight to the ANCOVA frame: baseline (day -7) and
+month-12 (day 365) log(CPAUC + 1), age and sex.
+
+* True effect ``effect``: the MSC arm keeps (1 + effect) times the share of its
+  baseline C-peptide that placebo keeps at month 12: k_MSC = k - log(1 + effect).
+* Allocation MSC:PLACEBO = a:b; a grid value n is the size of the placebo arm and
+  the MSC arm has round(n * a / b) participants.
+* Dropout: each participant misses the month-12 MMTT with probability ``dropout``
+  (observed-case analysis, as the primary ANCOVA).
+* Each trial is analysed with the project's ANCOVA
+  (:func:`plmsc.endpoints.randomised.ancova_arm_effect`); power = share of trials
+  with p < alpha (a trial whose ANCOVA is not estimable counts as not significant
+  and is counted), with a Wilson 95 % interval.
+
+Seeds: the grid point with placebo size n uses ``SeedSequence([seed, n])``, so a
+point gives the same result whatever else is in the grid.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from plmsc.endpoints.cpeptide import AUC_TIMES, derive_auc, derive_log_auc, derive_mean_auc
+from plmsc.endpoints.randomised import ESTIMATED, ancova_arm_effect
+from plmsc.simulate.cohort import CPEP_RISE, MMTT_MINUTES, fasting_cpeptide, make_subjects
+
+#: Study days of the baseline and month-12 MMTT.
+BASELINE_DAY, MONTH12_DAY = -7, 365
+#: Assay noise (log-normal SD) of a C-peptide draw, as in the LIS simulator.
+CPEP_NOISE = 0.06
+POINT_COLUMNS = [
+    "N_PLACEBO", "N_MSC", "N_TOTAL", "EFFECT", "DROPOUT", "ALPHA", "N_TRIALS",
+    "N_SIGNIFICANT", "N_NOT_ESTIMABLE", "POWER", "POWER_LO", "POWER_HI",
+]  # fmt: skip
+
+
+def arm_sizes(n_placebo: int, allocation: Mapping[str, int]) -> tuple[int, int]:
+    """(n MSC, n placebo) for a placebo arm of ``n_placebo`` and the allocation ratio."""
+    return round(n_placebo * allocation["MSC"] / allocation["PLACEBO"]), int(n_placebo)
+
+
+def simulate_mean_auc(subjects: pd.DataFrame, day: int, rng: np.random.Generator) -> np.ndarray:
+    """CPAUC (nmol/L) of an MMTT on ``day``: the simulator's curve at 0-120 min with
+    assay noise, trapezoidal AUC / 120 (the project's own formula)."""
+    fasting = fasting_cpeptide(subjects, np.full(len(subjects), day))
+    at = np.isin(MMTT_MINUTES, AUC_TIMES)
+    rise = CPEP_RISE[at]
+    curves = fasting[:, None] * (1 + subjects["stim"].to_numpy()[:, None] * rise)
+    curves = curves * rng.lognormal(0, CPEP_NOISE, curves.shape)
+    return derive_mean_auc(derive_auc(curves, AUC_TIMES))
+
+
+def simulate_trials(
+    n_placebo: int,
+    n_trials: int,
+    effect: float,
+    allocation: Mapping[str, int],
+    dropout: float,
+    cohort: Mapping[str, Any],
+    seed: int,
+) -> pd.DataFrame:
+    """``n_trials`` trials as one long ANCOVA frame: TRIAL, ARM, Y, BASE, AGE, MALE.
+
+    Y is missing for a participant who dropped out before month 12.
+    """
+    n_msc, n_pl = arm_sizes(n_placebo, allocation)
+    per_trial = n_msc + n_pl
+    total = per_trial * n_trials
+    rng = np.random.default_rng(np.random.SeedSequence([seed, n_placebo]))
+    sim = dict(cohort["simulation"])
+    sim.update(n=total, allocation={"PLACEBO": 1})
+    cfg = {**cohort, "design": "randomised", "simulation": sim}
+    subjects = make_subjects(cfg, rng)  # every participant untreated: placebo course
+    arm = np.tile(np.repeat(["MSC", "PLACEBO"], [n_msc, n_pl]), n_trials)
+    msc = arm == "MSC"
+    subjects["k"] = np.where(msc, subjects["k"] - np.log1p(effect), subjects["k"])
+    base = derive_log_auc(simulate_mean_auc(subjects, BASELINE_DAY, rng))
+    y = derive_log_auc(simulate_mean_auc(subjects, MONTH12_DAY, rng))
+    y[rng.random(total) < dropout] = np.nan
+    return pd.DataFrame(
+        {
+            "TRIAL": np.repeat(np.arange(n_trials), per_trial),
+            "ARM": arm,
+            "Y": y,
+            "BASE": base,
+            "AGE": subjects["age"].to_numpy().round(1),
+            "MALE": (subjects["sex"].to_numpy() == "M").astype(float),
+        }
+    )
+
+
+def compute_power(
+    n_placebo: int,
+    settings: Mapping[str, Any],
+    cohort: Mapping[str, Any],
+    timings: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """One grid point: simulate ``settings['trials']`` trials, analyse each with the
+    project's ANCOVA, return one row of :data:`POINT_COLUMNS`.
+
+    ``settings`` is the config's ``power`` block (effect, allocation, dropout,
+    trials, alpha, seed). ``timings``, when given, receives the seconds spent
+    simulating and analysing.
+    """
+    t0 = time.perf_counter()
+    trials = simulate_trials(
+        n_placebo,
+        int(settings["trials"]),
+        float(settings["effect"]),
+        settings["allocation"],
+        float(settings["dropout"]),
+        cohort,
+        int(settings["seed"]),
+    )
+    t1 = time.perf_counter()
+    alpha = float(settings["alpha"])
+    observed = trials.dropna(subset=["Y"])
+    fits = [ancova_arm_effect(d) for _, d in observed.groupby("TRIAL", sort=True)]
+    t2 = time.perf_counter()
+    if timings is not None:
+        timings.update(simulate=t1 - t0, analyse=t2 - t1)
+    estimated = [f for f in fits if f["STATUS"] == ESTIMATED]
+    n_sig = sum(float(f["P"]) < alpha for f in estimated)
+    n_trials = int(settings["trials"])
+    lo, hi = proportion_confint(n_sig, n_trials, alpha=0.05, method="wilson")
+    n_msc, n_pl = arm_sizes(n_placebo, settings["allocation"])
+    row = {
+        "N_PLACEBO": n_pl,
+        "N_MSC": n_msc,
+        "N_TOTAL": n_msc + n_pl,
+        "EFFECT": float(settings["effect"]),
+        "DROPOUT": float(settings["dropout"]),
+        "ALPHA": alpha,
+        "N_TRIALS": n_trials,
+        "N_SIGNIFICANT": int(n_sig),
+        "N_NOT_ESTIMABLE": n_trials - len(estimated),
+        "POWER": n_sig / n_trials,
+        # Wilson bounds at 0 or n successes are 0 and 1 up to rounding: clip to the estimate
+        "POWER_LO": min(float(lo), n_sig / n_trials),
+        "POWER_HI": max(float(hi), n_sig / n_trials),
+    }
+    return pd.DataFrame([row], columns=POINT_COLUMNS)
+
+
+def sample_size_for(curve: pd.DataFrame, targets: Sequence[float] = (0.8, 0.9)) -> dict[str, Any]:
+    """Smallest grid point whose simulated power reaches each target (None if none does).
+
+    Keys ``n80``/``n90``: {"n_placebo", "n_msc", "n_total", "power"}.
+    """
+    curve = curve.sort_values("N_PLACEBO")
+    out: dict[str, Any] = {}
+    for target in targets:
+        hit = curve[curve["POWER"] >= target]
+        key = f"n{round(target * 100)}"
+        if hit.empty:
+            out[key] = None
+        else:
+            r = hit.iloc[0]
+            out[key] = {
+                "n_placebo": int(r["N_PLACEBO"]),
+                "n_msc": int(r["N_MSC"]),
+                "n_total": int(r["N_TOTAL"]),
+                "power": float(r["POWER"]),
+            }
+    return out
+
+
+def fig_power_curve(curve: pd.DataFrame) -> Any:
+    """Power against participants per trial (total), with Wilson 95 % bands and the
+    80 % and 90 % lines."""
+    import matplotlib.pyplot as plt
+
+    curve = curve.sort_values("N_TOTAL")
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.fill_between(curve["N_TOTAL"], curve["POWER_LO"], curve["POWER_HI"], alpha=0.25)
+    ax.plot(curve["N_TOTAL"], curve["POWER"], marker="o")
+    for level in (0.8, 0.9):
+        ax.axhline(level, linestyle="--", linewidth=0.8, color="grey")
+    first = curve.iloc[0]
+    ax.set_xlabel("Participants randomised (MSC + placebo)")
+    ax.set_ylabel("Power")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(
+        f"Effect {first['EFFECT']:g}, dropout {first['DROPOUT']:g}, "
+        f"alpha {first['ALPHA']:g}, {int(first['N_TRIALS'])} trials per point",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,98 @@
+"""Power by simulation: trivial cases with known answers, seeds, sample sizes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from plmsc.simulate.power import arm_sizes, compute_power, sample_size_for, simulate_trials
+
+
+@pytest.fixture(scope="module")
+def cohort(config):
+    return config["cohorts"]["phase2"]
+
+
+def _settings(**kw):
+    base = {
+        "effect": 0.25,
+        "allocation": {"MSC": 1, "PLACEBO": 1},
+        "dropout": 0.0,
+        "trials": 20,
+        "alpha": 0.05,
+        "seed": 1,
+    }
+    return base | kw
+
+
+def test_arm_sizes_follow_the_allocation():
+    # 2:1 with 10 on placebo -> 20 MSC; 3:2 with 7 on placebo -> 10.5 -> round -> 10
+    assert arm_sizes(10, {"MSC": 2, "PLACEBO": 1}) == (20, 10)
+    assert arm_sizes(7, {"MSC": 3, "PLACEBO": 2}) == (10, 7)
+
+
+def test_trials_follow_the_natural_history_and_the_effect(cohort):
+    t = simulate_trials(50, 4, 0.0, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=3)
+    assert len(t) == 4 * 100 and t["TRIAL"].nunique() == 4
+    # untreated decline: month-12 log(CPAUC + 1) below baseline for most participants
+    assert (t["Y"] < t["BASE"]).mean() > 0.9
+    # effect = 1: the MSC arm keeps twice the placebo share; log(1 + x) is almost
+    # linear for the small C-peptide values here, so Y_MSC - Y_placebo > 0 on average
+    e = simulate_trials(50, 4, 1.0, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=3)
+    means = e.groupby("ARM")["Y"].mean()
+    assert means["MSC"] > 1.5 * means["PLACEBO"]
+    # same baseline draws whatever the effect (the effect only changes k)
+    np.testing.assert_allclose(e["BASE"], t["BASE"])
+
+
+def test_dropout_removes_about_that_share(cohort):
+    t = simulate_trials(50, 10, 0.0, {"MSC": 1, "PLACEBO": 1}, 0.2, cohort, seed=5)
+    share = t["Y"].isna().mean()
+    # 1000 participants, p = 0.2: SD = sqrt(0.2 * 0.8 / 1000) = 0.0126; 4 SD = 0.05
+    assert abs(share - 0.2) < 0.05
+
+
+def test_huge_effect_gives_power_near_one(cohort):
+    # effect 20: MSC keeps 21 times the placebo share of C-peptide -> every trial significant
+    row = compute_power(10, _settings(effect=20.0, trials=12), cohort).iloc[0]
+    assert row["N_TRIALS"] == 12 and row["N_NOT_ESTIMABLE"] == 0
+    assert row["POWER"] == 1.0 and row["POWER_HI"] == 1.0
+    # Wilson lower bound at 12/12: 1 / (1 + z²/12) with z = 1.96 -> 0.7575
+    assert row["POWER_LO"] == pytest.approx(1 / (1 + 1.959964**2 / 12), abs=1e-4)
+
+
+def test_no_effect_rejects_about_alpha(cohort):
+    # effect 0: p < alpha in a share alpha of trials. alpha = 0.3 and 60 trials:
+    # expected 18 rejections, binomial SD sqrt(60 * 0.3 * 0.7) = 3.55; accept the central
+    # 99.9 % of Binomial(60, 0.3): [7, 30]
+    row = compute_power(8, _settings(effect=0.0, alpha=0.3, trials=60, seed=2), cohort).iloc[0]
+    lo, hi = stats.binom.ppf([0.0005, 0.9995], 60, 0.3)
+    assert (lo, hi) == (7, 30)
+    assert lo <= row["N_SIGNIFICANT"] <= hi
+
+
+def test_a_grid_point_is_seeded_by_its_own_size(cohort):
+    a = compute_power(6, _settings(trials=3), cohort)
+    b = compute_power(6, _settings(trials=3), cohort)
+    pd.testing.assert_frame_equal(a, b)
+    t1 = simulate_trials(6, 2, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=1)
+    t2 = simulate_trials(7, 2, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=1)
+    assert not np.allclose(t1["BASE"].iloc[:6], t2["BASE"].iloc[:6])
+
+
+def test_sample_size_is_the_smallest_grid_point_reaching_the_target():
+    curve = pd.DataFrame(
+        {
+            "N_PLACEBO": [30, 10, 20],
+            "N_MSC": [30, 10, 20],
+            "N_TOTAL": [60, 20, 40],
+            "POWER": [0.95, 0.5, 0.85],
+        }
+    )
+    # 0.85 at 20 is the first >= 0.8; 0.95 at 30 the first >= 0.9
+    out = sample_size_for(curve)
+    assert out["n80"] == {"n_placebo": 20, "n_msc": 20, "n_total": 40, "power": 0.85}
+    assert out["n90"]["n_placebo"] == 30
+    assert sample_size_for(curve.assign(POWER=0.5))["n80"] is None

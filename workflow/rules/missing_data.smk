@@ -1,0 +1,21 @@
+rule missing_data:
+    """Randomised cohorts: multiple imputation of the missing primary endpoint (MAR),
+    Rubin's rules, and the tipping point (MNAR)."""
+    input:
+        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+    output:
+        **{
+            name: f"{RESULTS}/{{cohort}}/stats/{name}.csv"
+            for name in MISSING_DATA_TABLES
+        },
+    log:
+        f"{RESULTS}/{{cohort}}/logs/missing_data.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/missing_data.tsv"
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        cohort=cohort_config,
+    script:
+        "../scripts/missing_data.py"
