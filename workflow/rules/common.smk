@@ -123,6 +123,11 @@ def all_targets():
             table=MISSING_DATA_TABLES,
         ),
         *expand(f"{RESULTS}/{{cohort}}/index.html", cohort=COHORTS),
+        *expand(
+            f"{RESULTS}/{{cohort}}/dsmb/{{kind}}_report.html",
+            cohort=COHORTS,
+            kind=["open", "closed"],
+        ),
         *(
             [f"{RESULTS}/power/power_curve.csv", f"{RESULTS}/power/sample_size.json"]
             if config["power"]["cohort"] in config["cohorts"]
