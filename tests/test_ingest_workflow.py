@@ -52,7 +52,9 @@ def run(tmp_path: Path, corrupt: bool) -> tuple[subprocess.CompletedProcess, Pat
 def test_ingest_rule_writes_the_datasets(tmp_path):
     proc, out, _ = run(tmp_path, corrupt=False)
     assert proc.returncode == 0, proc.stderr
-    for name in ("adsl", "adlb", "adae", "adhypo", "advs"):
+    # ingestion writes adsl to interim/: the populations step completes it into adam/
+    assert (out / "interim" / "adsl.csv").is_file()
+    for name in ("adlb", "adae", "adhypo", "advs"):
         assert (out / "adam" / f"{name}.csv").is_file()
     assert "adlb:" in (out / "logs" / "ingest.log").read_text()
 
