@@ -101,6 +101,7 @@ def all_targets():
         *expand(f"{RESULTS}/{{cohort}}/qc/reconciliation.csv", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/qc/deviations.csv", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/qc/decisions.csv", cohort=COHORTS),
+        *expand(f"{RESULTS}/{{cohort}}/qc/completeness.csv", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/provenance.json", cohort=COHORTS),
         *expand(f"{RESULTS}/{{cohort}}/adam/adeff.csv", cohort=COHORTS),
         *expand(

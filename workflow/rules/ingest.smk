@@ -25,3 +25,24 @@ rule ingest:
         raw_dir=raw_dir_of,
     script:
         "../scripts/ingest.py"
+
+
+rule completeness:
+    """Expected versus received assessments per participant and visit (config
+    assessments): a missing MMTT, HbA1c or safety panel is counted, not silent."""
+    input:
+        adsl=rules.ingest.output.adsl,
+        adlb=rules.ingest.output.adlb,
+    output:
+        f"{RESULTS}/{{cohort}}/qc/completeness.csv",
+    log:
+        f"{RESULTS}/{{cohort}}/logs/completeness.log",
+    benchmark:
+        f"{RESULTS}/{{cohort}}/benchmarks/completeness.tsv"
+    conda:
+        "../../envs/environment.yaml"
+    params:
+        schedule=lookup(dpath="cohorts/{cohort}/schedule", within=config),
+        assessments=lookup(dpath="cohorts/{cohort}/assessments", within=config),
+    script:
+        "../scripts/completeness.py"

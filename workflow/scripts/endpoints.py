@@ -2,11 +2,13 @@
 
 from plmsc.adam import read_adam
 from plmsc.endpoints.adeff import derive_adeff
-from plmsc.io import write_csv, write_text
+from plmsc.io import write_csv
+from plmsc.snakemake_io import rule_log
 
-adeff = derive_adeff(
-    read_adam(snakemake.input.adlb), read_adam(snakemake.input.advs), snakemake.params.analysis
-)
-write_csv(adeff, snakemake.output.adeff)
-counts = adeff.groupby("PARAMCD").size()
-write_text("".join(f"{code}: {n} rows\n" for code, n in counts.items()), snakemake.log[0])
+with rule_log(snakemake) as log:
+    adeff = derive_adeff(
+        read_adam(snakemake.input.adlb), read_adam(snakemake.input.advs), snakemake.params.analysis
+    )
+    log.wrote(write_csv(adeff, snakemake.output.adeff), adeff)
+    for code, n in adeff.groupby("PARAMCD").size().items():
+        log.note(f"  {code}: {n} rows")

@@ -2,10 +2,11 @@
 
 from plmsc.adam import read_adam
 from plmsc.endpoints.stats import EXPLORATORY_PARAMS, exploratory_tests
-from plmsc.io import write_csv, write_text
+from plmsc.io import write_csv
+from plmsc.snakemake_io import rule_log
 
-tests = exploratory_tests(
-    read_adam(snakemake.input.adeff), EXPLORATORY_PARAMS, snakemake.params.comparison_visit
-)
-write_csv(tests, snakemake.output[0])
-write_text(f"{len(tests)} exploratory tests\n", snakemake.log[0])
+with rule_log(snakemake) as log:
+    tests = exploratory_tests(
+        read_adam(snakemake.input.adeff), EXPLORATORY_PARAMS, snakemake.params.comparison_visit
+    )
+    log.wrote(write_csv(tests, snakemake.output[0]), tests)

@@ -1,13 +1,15 @@
 """Snakemake script: a cohort's manuscript tables, figures and numbers.json."""
 
-from plmsc.io import write_text
 from plmsc.report.manuscript import read_inputs, write_manuscript
+from plmsc.snakemake_io import rule_log
 
-written = write_manuscript(
-    read_inputs(dict(snakemake.input.items())),
-    dict(snakemake.output.items()),
-    snakemake.params.design,
-    snakemake.params.analysis,
-    snakemake.params.cohort,
-)
-write_text("".join(f"wrote {p.name}\n" for p in written), snakemake.log[0])
+with rule_log(snakemake) as log:
+    written = write_manuscript(
+        read_inputs(dict(snakemake.input.items())),
+        dict(snakemake.output.items()),
+        snakemake.params.design,
+        snakemake.params.analysis,
+        snakemake.params.cohort,
+    )
+    for path in written:
+        log.wrote(path)

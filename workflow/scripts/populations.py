@@ -2,14 +2,16 @@
 
 from plmsc.adam import read_adam
 from plmsc.endpoints.populations import derive_populations, population_counts
-from plmsc.io import write_csv, write_text
+from plmsc.io import write_csv
+from plmsc.snakemake_io import rule_log
 
-adsl, deviations = derive_populations(
-    read_adam(snakemake.input.adsl), read_adam(snakemake.input.adeff), snakemake.params.cohort
-)
-write_csv(adsl, snakemake.output.adsl)
-write_csv(deviations, snakemake.output.deviations)
-counts = population_counts(adsl)
-lines = [f"{pop}: {n} participants" for pop, n in counts.items()]
-lines += [f"major deviation ({cat}): {n}" for cat, n in deviations["DVCAT"].value_counts().items()]
-write_text("\n".join(lines) + "\n", snakemake.log[0])
+with rule_log(snakemake) as log:
+    adsl, deviations = derive_populations(
+        read_adam(snakemake.input.adsl), read_adam(snakemake.input.adeff), snakemake.params.cohort
+    )
+    log.wrote(write_csv(adsl, snakemake.output.adsl), adsl)
+    log.wrote(write_csv(deviations, snakemake.output.deviations), deviations)
+    for pop, n in population_counts(adsl).items():
+        log.note(f"{pop}: {n} participants")
+    for cat, n in deviations["DVCAT"].value_counts().items():
+        log.note(f"major deviation ({cat}): {n}")

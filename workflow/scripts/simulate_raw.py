@@ -1,7 +1,9 @@
 """Snakemake script: simulate a cohort's raw exports (same seed, same bytes)."""
 
-from plmsc.io import write_text
 from plmsc.simulate import simulate_cohort
+from plmsc.snakemake_io import rule_log
 
-files = simulate_cohort(snakemake.wildcards.cohort, snakemake.params.cohort, snakemake.output[0])
-write_text(f"{len(files)} synthetic raw files written\n", snakemake.log[0])
+with rule_log(snakemake) as log:
+    cohort = snakemake.params.cohort
+    files = simulate_cohort(snakemake.wildcards.cohort, cohort, snakemake.output[0])
+    log.note(f"{len(files)} synthetic raw files written")

@@ -1,16 +1,12 @@
 """Snakemake script: verify a cohort's raw folder against MANIFEST.sha256."""
 
 from plmsc.io import write_csv
-from plmsc.manifest import ManifestError, source_labels, verify_manifest
-from plmsc.snakemake_io import fail
+from plmsc.manifest import source_labels, verify_manifest
+from plmsc.snakemake_io import rule_log
 
-try:
+with rule_log(snakemake) as log:
     checks = verify_manifest(snakemake.params.raw_dir)
-except ManifestError as exc:
-    fail(snakemake, exc)
-
-labels = source_labels(c.relpath for c in checks)
-rows = [{"FILE": labels[c.relpath], "SHA256": c.actual, "STATUS": c.status} for c in checks]
-write_csv(rows, snakemake.output[0])
-with open(snakemake.log[0], "w", encoding="utf-8") as log:
-    log.write(f"{len(rows)} raw files match the manifest\n")
+    labels = source_labels(c.relpath for c in checks)
+    rows = [{"FILE": labels[c.relpath], "SHA256": c.actual, "STATUS": c.status} for c in checks]
+    log.wrote(write_csv(rows, snakemake.output[0]))
+    log.note(f"{len(rows)} raw files match the manifest")

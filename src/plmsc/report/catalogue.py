@@ -108,6 +108,7 @@ INPUT_FOLDERS = {
     "advs": "adam",
     "reconciliation": "qc",
     "decisions": "qc",
+    "completeness": "qc",
     "ae_overview": "stats",
     "ae_by_term": "stats",
     "ae_by_grade": "stats",
@@ -146,7 +147,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "Every raw row accounted for per file, data-management decisions applied, visit "
         "completeness, values outside every visit window (UNSCHEDULED), repeat draws and "
         "missing-value reasons.",
-        ("adsl", "adlb", "adeff", "reconciliation", "decisions"),
+        ("adsl", "adlb", "adeff", "reconciliation", "decisions", "completeness"),
         {},
     ),
     NotebookSpec(
