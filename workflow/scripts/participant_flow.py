@@ -3,10 +3,12 @@
 import json
 from pathlib import Path
 
-from plmsc.io import write_text
 from plmsc.report.flow import flow_figure
 from plmsc.report.style import save_figure
+from plmsc.snakemake_io import rule_log
 
-numbers = json.loads(Path(snakemake.input[0]).read_text(encoding="utf-8"))
-written = save_figure(flow_figure(numbers["flow"]), [snakemake.output.png, snakemake.output.pdf])
-write_text("".join(f"wrote {p.name}\n" for p in written), snakemake.log[0])
+with rule_log(snakemake) as log:
+    numbers = json.loads(Path(snakemake.input[0]).read_text(encoding="utf-8"))
+    figure = flow_figure(numbers["flow"])
+    for path in save_figure(figure, [snakemake.output.png, snakemake.output.pdf]):
+        log.wrote(path)
