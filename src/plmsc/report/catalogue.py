@@ -29,8 +29,12 @@ NOTES = {
     ),
     "table3_safety": (
         "Participants with at least one event, n/N (%), and number of events. "
+        "Treatment-emergent events only (starting on or after the infusion, day 0). "
         "Related: possible, probable or definite. Hypoglycaemia levels: ADA Standards of Care; "
-        "rate per participant-year of follow-up."
+        "events per participant-year of exposure (from the infusion to the last contact, capped "
+        "at the end of the last visit's window); events outside the exposure counted apart. "
+        "Laboratory grades: CTCAE v5.0 against each result's reference interval; N = "
+        "participants with a post-baseline value."
     ),
 }
 #: Supplementary tables (own rules): file name and caption.
@@ -44,7 +48,7 @@ SUPPLEMENTARY = {
 SOURCES = {
     "table1_baseline": "Source: ADSL (demographics) and ADEFF (baseline endpoints).",
     "table2_endpoints": "Source: ADEFF (endpoints per participant and visit).",
-    "table3_safety": "Source: ADAE and ADHYPO through the safety tables (stats/).",
+    "table3_safety": "Source: ADAE, ADHYPO, ADLB and ADSL through the safety tables (stats/).",
 }
 
 #: Wording of each analysis convention (config ``analysis`` key and value), for
@@ -77,7 +81,17 @@ def conventions_note(analysis: Mapping[str, Any]) -> str:
 
 #: Inputs of the manuscript: analysis datasets and safety tables.
 DATASETS = ("adsl", "adlb", "adeff", "adae", "adhypo")
-STATS = ("ae_overview", "ae_by_term", "hypo_rates")
+STATS = (
+    "ae_overview",
+    "ae_by_term",
+    "ae_by_grade",
+    "ae_by_relatedness",
+    "ae_by_outcome",
+    "ae_pretreatment",
+    "hypo_rates",
+    "lab_worst_grade",
+    "infusion_summary",
+)
 #: Stats tables numbers.json also reads, by design (the arm comparison of a randomised cohort).
 DESIGN_STATS = {
     "single_arm": (),
@@ -112,6 +126,16 @@ INPUT_FOLDERS = {
     "ae_overview": "stats",
     "ae_by_term": "stats",
     "ae_by_grade": "stats",
+    "ae_by_relatedness": "stats",
+    "ae_by_seriousness": "stats",
+    "ae_by_outcome": "stats",
+    "ae_listing": "stats",
+    "ae_pretreatment": "stats",
+    "infusion_listing": "stats",
+    "infusion_summary": "stats",
+    "lab_worst_grade": "stats",
+    "lab_shift": "stats",
+    "lab_graded_listing": "stats",
     "hypo_rates": "stats",
     "hypo_by_participant": "stats",
     "sensitivity": "stats",

@@ -38,6 +38,7 @@ from plmsc.report.numbers import (
     write_numbers,
 )
 from plmsc.report.publish import TableDefinition, write_table
+from plmsc.report.safety_report import safety_numbers
 from plmsc.report.style import save_figure
 from plmsc.report.tables import (
     baseline_characteristics,
@@ -88,7 +89,13 @@ def build_tables(
     return {
         "table1_baseline": baseline_characteristics(adsl, adeff, design),
         "table2_endpoints": endpoints_by_visit(adeff, adsl, design),
-        "table3_safety": safety_table(data["ae_overview"], data["ae_by_term"], data["hypo_rates"]),
+        "table3_safety": safety_table(
+            data["ae_overview"],
+            data["ae_by_term"],
+            data["hypo_rates"],
+            data.get("lab_worst_grade"),
+            data.get("infusion_summary"),
+        ),
     }
 
 
@@ -175,6 +182,10 @@ def write_manuscript(
         {name: data[name] for name in DESIGN_STATS.get(design, ()) if name in data},
     )  # fmt: skip
     numbers["populations"] = population_numbers(data["adsl"], population_code)
+    extra = safety_numbers(data)
+    numbers["adverse_events"] |= extra.pop("adverse_events")
+    numbers["hypoglycaemia"] |= extra.pop("hypoglycaemia")
+    numbers |= extra
     if cohort is not None:
         numbers |= article_numbers(data["adsl"], data["adeff"], data["adlb"], cohort)
     if "ancova_mi" in data and "tipping_point" in data:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from plmsc.constants import BLINDED
 from plmsc.endpoints.registry import TABLE1, TABLE2, endpoint, select
+from plmsc.report import safety_report
 from plmsc.report.formatting import (
     MEDIAN_RANGE,
     format_median_iqr,
@@ -279,13 +280,19 @@ def tidy_tableone(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def safety_table(
-    ae_overview: pd.DataFrame, ae_by_term: pd.DataFrame, hypo_rates: pd.DataFrame
+    ae_overview: pd.DataFrame,
+    ae_by_term: pd.DataFrame,
+    hypo_rates: pd.DataFrame,
+    lab_worst_grade: pd.DataFrame | None = None,
+    infusion_summary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Table 3: adverse-event overview, events by SOC and preferred term, hypoglycaemia.
+    """Table 3: treatment-emergent adverse events (overview, by SOC and preferred term),
+    hypoglycaemia, and when given, hypoglycaemia by period, safety labs and the infusion.
 
     Per arm (ARM of the safety tables, Total when there are several): participants
-    with at least one event n/N (%), number of events, and for hypoglycaemia over
-    the whole follow-up also events per participant-year.
+    with at least one event n/N (%), number of events, and for hypoglycaemia also
+    events per participant-year of exposure (:mod:`plmsc.report.safety_report` for
+    the period, laboratory and infusion sections).
     """
     arms = list(dict.fromkeys(ae_overview["ARM"]))
     multi = len(arms) > 1
@@ -331,7 +338,13 @@ def safety_table(
             overall[overall["LEVEL"] == level],
             rate=True,
         )
-    table = pd.DataFrame(rows)
+    if "PY" in hypo_rates.columns and lab_worst_grade is not None:
+        rows += safety_report.hypoglycaemia_period_rows(hypo_rates, arms)
+    if lab_worst_grade is not None:
+        rows += safety_report.lab_rows(lab_worst_grade, arms)
+    if infusion_summary is not None:
+        rows += safety_report.infusion_rows(infusion_summary, arms)
+    table = pd.DataFrame(rows).fillna("")
     rate_cols = [cols(a)[2] for a in arms]
     keep = [c for c in table.columns if c not in rate_cols or table[c].ne("").any()]
     return table[keep]
