@@ -107,7 +107,8 @@ FIGURE_TITLES = {
     "fig3_glycaemic_control": "Figure 3. HbA1c, insulin dose and IDAA1c over time.",
     "fig4_remission": "Figure 4. Partial remission per participant and visit.",
     "fig5_autoantibodies": "Figure 5. Islet autoantibodies, change from baseline.",
-    "fig6_safety_timeline": "Figure 6. Adverse events and hypoglycaemia over time.",
+    "fig6_safety_timeline": "Figure 6. Adverse events and hypoglycaemia per participant.",
+    "fig7_safety_labs": "Figure 7. Safety laboratory values relative to their reference limits.",
 }
 FIGURES = tuple(FIGURE_TITLES)
 

@@ -35,6 +35,7 @@ from matplotlib.patches import Patch
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
 from plmsc.endpoints.registry import endpoint, mmtt_figures, select
 from plmsc.ingest.units import LAB_TESTS
+from plmsc.report.safety_figures import fig_events_by_month, fig_safety_labs, fig_swimmer
 from plmsc.report.style import (
     FULL_WIDTH,
     MEDIAN_COLOUR,
@@ -432,56 +433,14 @@ def _events_per_month(adae: pd.DataFrame, adhypo: pd.DataFrame, scheme: Scheme) 
 def fig_safety_timeline(
     adae: pd.DataFrame, adhypo: pd.DataFrame, adsl: pd.DataFrame, design: str = "single_arm"
 ) -> Figure:
-    """Adverse events (bars from onset to resolution, CTCAE grade as a number) and
-    hypoglycaemia events by ADA level, per participant over study months (full width);
-    large cohorts: events per study month and arm."""
+    """Figure 6: the swimmer plot of adverse events by CTCAE grade and hypoglycaemia by ADA
+    level per participant (by arm when randomised); large cohorts: events per study month
+    by grade and level (:mod:`plmsc.report.safety_figures`)."""
     scheme = colour_scheme(adsl, design)
+    groups = scheme.groups if scheme.by_arm else {"All": sorted(adsl["USUBJID"])}
     if scheme.many:
-        return _events_per_month(adae, adhypo, scheme)
-    palette = scheme.palette
-    ids = [u for members in scheme.groups.values() for u in members]
-    row = {u: i for i, u in enumerate(ids)}
-    fig = Figure(figsize=(FULL_WIDTH, 1.2 + 0.24 * len(ids)), layout="constrained")
-    ax = fig.subplots()
-    ae = adae.sort_values(["USUBJID", "ASTDY"], kind="stable")
-    start = ae["ASTDY"].astype(float).to_numpy()
-    end = ae["AENDY"].astype(float).fillna(ae["ASTDY"].astype(float)).to_numpy() + 1
-    y = ae["USUBJID"].map(row).to_numpy() - 0.18
-    ax.hlines(
-        y, study_month(start), study_month(end), colors=[palette[u] for u in ae["USUBJID"]],
-        linewidth=3, capstyle="butt",
-    )  # fmt: skip
-    for x0, y0, grade in zip(study_month(start), y, ae["AETOXGR"], strict=True):
-        ax.text(float(x0), y0 - 0.1, str(int(grade)), fontsize=7, va="bottom")
-    hypo = adhypo[adhypo["LEVEL"].notna()]
-    for level, (marker, _) in HYPO_MARKERS.items():
-        h = hypo[hypo["LEVEL"] == level]
-        ax.scatter(
-            study_month(h["ADY"].astype(float)), h["USUBJID"].map(row) + 0.18,
-            c=[palette[u] for u in h["USUBJID"]], marker=marker,
-            s=24 if marker == "*" else 12, edgecolors="black", linewidths=0.4, zorder=3,
-        )  # fmt: skip
-    ax.set_yticks(range(len(ids)), ids)
-    ax.set_ylim(len(ids) - 0.5, -0.5)
-    ax.set_ylabel("Participant (USUBJID)")
-    ax.grid(axis="y", visible=False)
-    _month_axis(ax, study_month(hypo["ADY"].astype(float)))
-    handles: list[Line2D | Patch] = [
-        Line2D([], [], color="0.3", linewidth=3, label="Adverse event (CTCAE grade)"),
-        *[
-            Line2D([], [], marker=m, color="0.3", markeredgecolor="black", linestyle="", label=lab)
-            for m, lab in HYPO_MARKERS.values()
-        ],
-    ]
-    if scheme.by_arm:
-        handles += [
-            Patch(color=scheme.colours[a], label=f"{a} (n = {len(m)})")
-            for a, m in scheme.groups.items()
-        ]
-    fig.legend(
-        handles=handles, loc="outside lower center", frameon=False, ncols=min(len(handles), 6)
-    )
-    return fig
+        return fig_events_by_month(adae, adhypo, groups)
+    return fig_swimmer(adae, adhypo, adsl, groups)
 
 
 def make_figures(
@@ -505,4 +464,5 @@ def make_figures(
         "fig4_remission": fig_remission(adeff, adsl, design),
         "fig5_autoantibodies": fig_autoantibodies(adeff, adsl, design),
         "fig6_safety_timeline": fig_safety_timeline(adae, adhypo, adsl, design),
+        "fig7_safety_labs": fig_safety_labs(adlb, adsl, colour_scheme(adsl, design).many),
     }
