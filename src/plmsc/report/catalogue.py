@@ -214,9 +214,30 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec(
         "06_safety",
         "Safety",
-        "Adverse events (overview, SOC/PT, worst grade, timeline) and hypoglycaemia by "
-        "ADA level and period.",
-        ("adsl", "adae", "adhypo", "ae_overview", "ae_by_term", "ae_by_grade", "hypo_rates"),
+        "Treatment-emergent adverse events (overview, SOC/PT, worst grade, relatedness, "
+        "seriousness, outcome, listings, swimmer plot), exposure and hypoglycaemia rates by "
+        "ADA level and period, CTCAE grades of the safety labs (shift table, listing, "
+        "trajectories) and the infusion.",
+        (
+            "adsl",
+            "adlb",
+            "adae",
+            "adhypo",
+            "ae_overview",
+            "ae_by_term",
+            "ae_by_grade",
+            "ae_by_relatedness",
+            "ae_by_seriousness",
+            "ae_by_outcome",
+            "ae_listing",
+            "ae_pretreatment",
+            "hypo_rates",
+            "infusion_listing",
+            "infusion_summary",
+            "lab_worst_grade",
+            "lab_shift",
+            "lab_graded_listing",
+        ),
         {},
     ),
 )
