@@ -359,7 +359,7 @@ def test_remission_figure_on_hand_made_adeff(adeff, adsl):
     assert len(empty.get_offsets()) == 9
     assert [t.get_text() for t in ax.get_yticklabels()] == IDS
     assert ax.get_xlabel() == "Time since infusion (months)"
-    assert len(FIGURES) == 7  # figures 1, 1b (MMTT glucose) and 2-6
+    assert len(FIGURES) == 8  # figures 1, 1b (MMTT glucose), 2-6 and 7 (safety labs)
 
 
 # --- notebooks -------------------------------------------------------------------------
