@@ -4,6 +4,14 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 from plmsc.config import ConfigError, validate_config
+from plmsc.report.catalogue import (
+    ADAM_DATASETS,
+    MISSING_DATA_TABLES,
+    QC_TABLES,
+    RANDOMISED_TABLES,
+    SAFETY_TABLES,
+    cohort_csv,
+)
 
 min_version("9.0")
 
@@ -18,6 +26,13 @@ except ConfigError as _exc:
 RESULTS = config["results_dir"]
 SIMULATED_RAW = config["simulated_raw_dir"]
 COHORTS = sorted(config["cohorts"])
+#: A cohort's folder, with the {cohort} wildcard.
+COHORT_DIR = f"{RESULTS}/{{cohort}}"
+
+
+def cohort_table(name):
+    """Path pattern of a cohort's table ``name`` (plmsc.report.catalogue.FOLDERS)."""
+    return cohort_csv(COHORT_DIR, name)
 
 
 wildcard_constraints:
@@ -59,28 +74,6 @@ def decisions_of(wildcards):
     return cohort_config(wildcards).get("decisions", [])
 
 
-ADAM_DATASETS = ["adsl", "adlb", "adae", "adhypo", "advs"]
-SAFETY_TABLES = [
-    "hypo_by_participant",
-    "hypo_rates",
-    "ae_overview",
-    "ae_by_term",
-    "ae_by_grade",
-    "ae_by_relatedness",
-    "ae_by_seriousness",
-    "ae_by_outcome",
-    "ae_listing",
-    "ae_pretreatment",
-    "infusion_listing",
-    "infusion_summary",
-    "lab_worst_grade",
-    "lab_shift",
-    "lab_graded_listing",
-]
-
-
-RANDOMISED_TABLES = ["ancova", "trajectories", "remission_by_arm"]
-MISSING_DATA_TABLES = ["ancova_mi", "tipping_point"]
 POWER_GRID = sorted(config["power"]["grid"])
 
 
@@ -92,37 +85,18 @@ def cohorts_of(design):
 def all_targets():
     """Final outputs of every cohort: the default target of `rule all`."""
     return [
-        *expand(f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv", cohort=COHORTS),
-        *expand(
-            f"{RESULTS}/{{cohort}}/adam/{{dataset}}.csv",
-            cohort=COHORTS,
-            dataset=ADAM_DATASETS,
-        ),
-        *expand(f"{RESULTS}/{{cohort}}/qc/reconciliation.csv", cohort=COHORTS),
-        *expand(f"{RESULTS}/{{cohort}}/qc/deviations.csv", cohort=COHORTS),
-        *expand(f"{RESULTS}/{{cohort}}/qc/decisions.csv", cohort=COHORTS),
-        *expand(f"{RESULTS}/{{cohort}}/qc/completeness.csv", cohort=COHORTS),
+        *[
+            path
+            for name in [*ADAM_DATASETS, *QC_TABLES, *SAFETY_TABLES]
+            for path in expand(cohort_table(name), cohort=COHORTS)
+        ],
         *expand(f"{RESULTS}/{{cohort}}/provenance.json", cohort=COHORTS),
-        *expand(f"{RESULTS}/{{cohort}}/adam/adeff.csv", cohort=COHORTS),
-        *expand(
-            f"{RESULTS}/{{cohort}}/stats/{{table}}.csv",
-            cohort=COHORTS,
-            table=SAFETY_TABLES,
-        ),
-        *expand(
-            f"{RESULTS}/{{cohort}}/stats/exploratory_tests.csv",
-            cohort=cohorts_of("single_arm"),
-        ),
-        *expand(
-            f"{RESULTS}/{{cohort}}/stats/{{table}}.csv",
-            cohort=cohorts_of("randomised"),
-            table=RANDOMISED_TABLES,
-        ),
-        *expand(
-            f"{RESULTS}/{{cohort}}/stats/{{table}}.csv",
-            cohort=cohorts_of("randomised"),
-            table=MISSING_DATA_TABLES,
-        ),
+        *expand(cohort_table("exploratory_tests"), cohort=cohorts_of("single_arm")),
+        *[
+            path
+            for name in [*RANDOMISED_TABLES, *MISSING_DATA_TABLES]
+            for path in expand(cohort_table(name), cohort=cohorts_of("randomised"))
+        ],
         *expand(f"{RESULTS}/{{cohort}}/index.html", cohort=COHORTS),
         *expand(
             f"{RESULTS}/{{cohort}}/dsmb/{{kind}}_report.html",

@@ -2,10 +2,10 @@ rule dsmb:
     """Open (pooled, blinded) and closed (by arm) safety reports for the data safety
     monitoring board, from the same analysis datasets."""
     input:
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
-        adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
-        adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
-        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
+        adsl=rules.populations.output.adsl,
+        adae=rules.ingest.output.adae,
+        adhypo=rules.ingest.output.adhypo,
+        adlb=rules.ingest.output.adlb,
     output:
         open=f"{RESULTS}/{{cohort}}/dsmb/open_report.html",
         closed=f"{RESULTS}/{{cohort}}/dsmb/closed_report.html",
@@ -16,6 +16,6 @@ rule dsmb:
     conda:
         "../../envs/environment.yaml"
     params:
-        periods=lambda wc: cohort_config(wc)["analysis"]["hypo_periods"],
+        periods=lookup(dpath="cohorts/{cohort}/analysis/hypo_periods", within=config),
     script:
         "../scripts/dsmb.py"

@@ -1,10 +1,10 @@
 rule endpoints:
     """Analysis datasets -> ADEFF: C-peptide, glycaemic control, autoantibodies."""
     input:
-        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
-        advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
+        adlb=rules.ingest.output.adlb,
+        advs=rules.ingest.output.advs,
     output:
-        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+        adeff=cohort_table("adeff"),
     log:
         f"{RESULTS}/{{cohort}}/logs/endpoints.log",
     benchmark:
@@ -12,7 +12,7 @@ rule endpoints:
     conda:
         "../../envs/environment.yaml"
     params:
-        analysis=lambda wc: cohort_config(wc)["analysis"],
+        analysis=lookup(dpath="cohorts/{cohort}/analysis", within=config),
     script:
         "../scripts/endpoints.py"
 
@@ -22,12 +22,12 @@ rule safety:
     adverse events by SOC/PT, grade, relatedness, seriousness, outcome; listings; infusion.
     """
     input:
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
-        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
-        adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
-        adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
+        adsl=cohort_table("adsl"),
+        adlb=cohort_table("adlb"),
+        adae=cohort_table("adae"),
+        adhypo=cohort_table("adhypo"),
     output:
-        **{name: f"{RESULTS}/{{cohort}}/stats/{name}.csv" for name in SAFETY_TABLES},
+        **{name: cohort_table(name) for name in SAFETY_TABLES},
     log:
         f"{RESULTS}/{{cohort}}/logs/safety.log",
     benchmark:
@@ -35,7 +35,7 @@ rule safety:
     conda:
         "../../envs/environment.yaml"
     params:
-        periods=lambda wc: cohort_config(wc)["analysis"]["hypo_periods"],
+        periods=lookup(dpath="cohorts/{cohort}/analysis/hypo_periods", within=config),
     script:
         "../scripts/safety.py"
 
@@ -43,9 +43,9 @@ rule safety:
 rule exploratory_tests:
     """Single-arm cohorts: Friedman across visits and exact Wilcoxon, labelled exploratory."""
     input:
-        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+        adeff=rules.endpoints.output.adeff,
     output:
-        f"{RESULTS}/{{cohort}}/stats/exploratory_tests.csv",
+        cohort_table("exploratory_tests"),
     log:
         f"{RESULTS}/{{cohort}}/logs/exploratory_tests.log",
     benchmark:
@@ -53,7 +53,7 @@ rule exploratory_tests:
     conda:
         "../../envs/environment.yaml"
     params:
-        comparison_visit=lambda wc: cohort_config(wc)["analysis"]["comparison_visit"],
+        comparison_visit=lookup(dpath="cohorts/{cohort}/analysis/comparison_visit", within=config),
     script:
         "../scripts/exploratory_tests.py"
 
@@ -61,10 +61,10 @@ rule exploratory_tests:
 rule randomised_analysis:
     """Randomised cohorts: ANCOVA of log(CPAUC + 1), mixed model, remission by arm."""
     input:
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
-        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+        adsl=cohort_table("adsl"),
+        adeff=cohort_table("adeff"),
     output:
-        **{name: f"{RESULTS}/{{cohort}}/stats/{name}.csv" for name in RANDOMISED_TABLES},
+        **{name: cohort_table(name) for name in RANDOMISED_TABLES},
     log:
         f"{RESULTS}/{{cohort}}/logs/randomised_analysis.log",
     benchmark:
@@ -72,7 +72,7 @@ rule randomised_analysis:
     conda:
         "../../envs/environment.yaml"
     params:
-        comparison_visit=lambda wc: cohort_config(wc)["analysis"]["comparison_visit"],
-        population=lambda wc: cohort_config(wc)["analysis"]["population"],
+        comparison_visit=lookup(dpath="cohorts/{cohort}/analysis/comparison_visit", within=config),
+        population=lookup(dpath="cohorts/{cohort}/analysis/population", within=config),
     script:
         "../scripts/randomised_analysis.py"

@@ -2,18 +2,18 @@ rule ingest:
     """Raw LIS pulls and REDCap export, with the cohort's data-management decisions ->
     analysis datasets, the reconciliation and the list of applied decisions."""
     input:
-        manifest=f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
+        manifest=rules.verify_raw_manifest.output[0],
         raw=raw_inputs,
         decisions=decisions_of,
     output:
         # ADSL before the population flags (rule populations writes adam/adsl.csv)
         adsl=f"{RESULTS}/{{cohort}}/interim/adsl.csv",
-        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
-        adae=f"{RESULTS}/{{cohort}}/adam/adae.csv",
-        adhypo=f"{RESULTS}/{{cohort}}/adam/adhypo.csv",
-        advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
-        reconciliation=f"{RESULTS}/{{cohort}}/qc/reconciliation.csv",
-        decisions=f"{RESULTS}/{{cohort}}/qc/decisions.csv",
+        adlb=cohort_table("adlb"),
+        adae=cohort_table("adae"),
+        adhypo=cohort_table("adhypo"),
+        advs=cohort_table("advs"),
+        reconciliation=cohort_table("reconciliation"),
+        decisions=cohort_table("decisions"),
     log:
         f"{RESULTS}/{{cohort}}/logs/ingest.log",
     benchmark:
@@ -34,7 +34,7 @@ rule completeness:
         adsl=rules.ingest.output.adsl,
         adlb=rules.ingest.output.adlb,
     output:
-        f"{RESULTS}/{{cohort}}/qc/completeness.csv",
+        cohort_table("completeness"),
     log:
         f"{RESULTS}/{{cohort}}/logs/completeness.log",
     benchmark:

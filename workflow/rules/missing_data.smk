@@ -2,13 +2,10 @@ rule missing_data:
     """Randomised cohorts: multiple imputation of the missing primary endpoint (MAR),
     Rubin's rules, and the tipping point (MNAR)."""
     input:
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
-        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+        adsl=rules.populations.output.adsl,
+        adeff=rules.endpoints.output.adeff,
     output:
-        **{
-            name: f"{RESULTS}/{{cohort}}/stats/{name}.csv"
-            for name in MISSING_DATA_TABLES
-        },
+        **{name: cohort_table(name) for name in MISSING_DATA_TABLES},
     log:
         f"{RESULTS}/{{cohort}}/logs/missing_data.log",
     benchmark:

@@ -1,11 +1,11 @@
 rule populations:
     """ADSL population flags (ITT, safety, MITT, per protocol) from the ingested ADSL and ADEFF."""
     input:
-        adsl=f"{RESULTS}/{{cohort}}/interim/adsl.csv",
-        adeff=f"{RESULTS}/{{cohort}}/adam/adeff.csv",
+        adsl=rules.ingest.output.adsl,
+        adeff=rules.endpoints.output.adeff,
     output:
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
-        deviations=f"{RESULTS}/{{cohort}}/qc/deviations.csv",
+        adsl=cohort_table("adsl"),
+        deviations=cohort_table("deviations"),
     log:
         f"{RESULTS}/{{cohort}}/logs/populations.log",
     benchmark:

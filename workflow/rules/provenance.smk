@@ -9,7 +9,7 @@ rule provenance:
     """Raw-file and decisions-file SHA-256s, package versions, git commit and effective
     config of a cohort."""
     input:
-        manifest=f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
+        manifest=rules.verify_raw_manifest.output[0],
         raw=raw_inputs,
         decisions=decisions_of,
     output:

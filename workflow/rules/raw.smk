@@ -21,7 +21,7 @@ rule verify_raw_manifest:
     input:
         raw_inputs,
     output:
-        f"{RESULTS}/{{cohort}}/qc/raw_manifest.csv",
+        cohort_table("raw_manifest"),
     log:
         f"{RESULTS}/{{cohort}}/logs/verify_raw_manifest.log",
     benchmark:

@@ -14,8 +14,8 @@ rule manuscript:
     conda:
         "../../envs/environment.yaml"
     params:
-        design=lambda wc: cohort_config(wc)["design"],
-        analysis=lambda wc: cohort_config(wc)["analysis"],
+        design=lookup(dpath="cohorts/{cohort}/design", within=config),
+        analysis=lookup(dpath="cohorts/{cohort}/analysis", within=config),
         cohort=cohort_config,
     script:
         "../scripts/manuscript.py"
@@ -92,7 +92,7 @@ rule profiles:
     """One page per participant: endpoints on the cohort median, MMTT curves, safety
     labs against their limits, adverse events and hypoglycaemia, listings."""
     input:
-        **{name: f"{RESULTS}/{{cohort}}/adam/{name}.csv" for name in DATASETS},
+        **{name: cohort_table(name) for name in DATASETS},
     output:
         directory(f"{RESULTS}/{{cohort}}/profiles"),
     log:
@@ -102,7 +102,7 @@ rule profiles:
     conda:
         "../../envs/environment.yaml"
     params:
-        settings=lambda wc: cohort_config(wc)["profiles"],
-        blq=lambda wc: cohort_config(wc)["analysis"]["blq"],
+        settings=lookup(dpath="cohorts/{cohort}/profiles", within=config),
+        blq=lookup(dpath="cohorts/{cohort}/analysis/blq", within=config),
     script:
         "../scripts/profiles.py"

@@ -56,9 +56,8 @@ def report_inputs(wildcards):
     """Analysis datasets, safety tables and the design's stats tables (the arm
     comparison of a randomised cohort) the manuscript reads."""
     cohort_dir = f"{RESULTS}/{wildcards.cohort}"
-    paths = {name: f"{cohort_dir}/adam/{name}.csv" for name in DATASETS}
-    names = [*STATS, *DESIGN_STATS[cohort_config(wildcards)["design"]]]
-    return paths | {name: f"{cohort_dir}/stats/{name}.csv" for name in names}
+    names = [*DATASETS, *STATS, *DESIGN_STATS[cohort_config(wildcards)["design"]]]
+    return {name: cohort_csv(cohort_dir, name) for name in names}
 
 
 def notebook_data(wildcards):

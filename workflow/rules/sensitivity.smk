@@ -2,11 +2,11 @@ rule sensitivity:
     """Primary endpoints re-derived under every below-limit, MMTT-start and missing-draw
     option (one convention changed at a time), side by side with the configured one."""
     input:
-        adlb=f"{RESULTS}/{{cohort}}/adam/adlb.csv",
-        advs=f"{RESULTS}/{{cohort}}/adam/advs.csv",
-        adsl=f"{RESULTS}/{{cohort}}/adam/adsl.csv",
+        adlb=rules.ingest.output.adlb,
+        advs=rules.ingest.output.advs,
+        adsl=cohort_table("adsl"),
     output:
-        stats=f"{RESULTS}/{{cohort}}/stats/sensitivity.csv",
+        stats=cohort_table("sensitivity"),
         csv=f"{RESULTS}/{{cohort}}/manuscript/table_s1_sensitivity.csv",
         html=report(
             f"{RESULTS}/{{cohort}}/manuscript/table_s1_sensitivity.html",
@@ -23,7 +23,7 @@ rule sensitivity:
     conda:
         "../../envs/environment.yaml"
     params:
-        analysis=lambda wc: cohort_config(wc)["analysis"],
-        design=lambda wc: cohort_config(wc)["design"],
+        analysis=lookup(dpath="cohorts/{cohort}/analysis", within=config),
+        design=lookup(dpath="cohorts/{cohort}/design", within=config),
     script:
         "../scripts/sensitivity.py"

@@ -54,12 +54,12 @@ from plmsc.ingest.reference import reference_defaults
 from plmsc.ingest.schemas import SCHEMAS
 from plmsc.io import write_csv
 from plmsc.manifest import MANIFEST_NAME, raw_files, source_labels
+from plmsc.report.catalogue import cohort_csv
 
 LIS_PATTERN = re.compile(r"^LIS_EXPORT_\d{8}\.csv$")
 RANDOMISATION = "randomisation.csv"
 ARMS = ("MSC", "PLACEBO")
 #: Outputs of ingestion written under qc/ rather than adam/.
-QC_FILES = ("reconciliation", "decisions")
 
 
 @dataclass
@@ -386,6 +386,5 @@ def write_adam(datasets: AdamDatasets, out_dir: str | Path) -> list[Path]:
     out_dir = Path(out_dir)
     written = []
     for name, frame in datasets.items():
-        sub = "qc" if name in QC_FILES else "adam"
-        written.append(write_csv(frame, out_dir / sub / f"{name}.csv"))
+        written.append(write_csv(frame, cohort_csv(str(out_dir), name)))
     return written

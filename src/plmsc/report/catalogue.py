@@ -10,6 +10,53 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+#: The tables every step of a cohort writes as CSV, by folder of results/<cohort>/:
+#: the one list that the rules, the targets of the workflow and the package read.
+ADAM_DATASETS = ("adsl", "adlb", "adae", "adhypo", "advs", "adeff")
+QC_TABLES = ("raw_manifest", "reconciliation", "decisions", "deviations", "completeness")
+SAFETY_TABLES = (
+    "hypo_by_participant",
+    "hypo_rates",
+    "ae_overview",
+    "ae_by_term",
+    "ae_by_grade",
+    "ae_by_relatedness",
+    "ae_by_seriousness",
+    "ae_by_outcome",
+    "ae_listing",
+    "ae_pretreatment",
+    "infusion_listing",
+    "infusion_summary",
+    "lab_worst_grade",
+    "lab_shift",
+    "lab_graded_listing",
+)
+EXPLORATORY_TABLES = ("exploratory_tests",)
+RANDOMISED_TABLES = ("ancova", "trajectories", "remission_by_arm")
+MISSING_DATA_TABLES = ("ancova_mi", "tipping_point")
+SENSITIVITY_TABLES = ("sensitivity",)
+#: Folder (under results/<cohort>/) of each of those tables.
+FOLDERS: dict[str, str] = (
+    dict.fromkeys(ADAM_DATASETS, "adam")
+    | dict.fromkeys(QC_TABLES, "qc")
+    | dict.fromkeys(
+        (
+            *SAFETY_TABLES,
+            *EXPLORATORY_TABLES,
+            *RANDOMISED_TABLES,
+            *MISSING_DATA_TABLES,
+            *SENSITIVITY_TABLES,
+        ),
+        "stats",
+    )
+)
+
+
+def cohort_csv(cohort_dir: str, name: str) -> str:
+    """Path of table ``name`` of a cohort: ``<cohort_dir>/<folder>/<name>.csv``."""
+    return f"{cohort_dir}/{FOLDERS[name]}/{name}.csv"
+
+
 TABLE_FORMATS = ("csv", "html", "tex")
 FIGURE_FORMATS = ("png", "pdf")
 #: Table file names (without suffix) and their captions.
@@ -114,39 +161,7 @@ FIGURES = tuple(FIGURE_TITLES)
 
 
 #: Folder (under results/<cohort>/) of every input a notebook may take.
-INPUT_FOLDERS = {
-    "adsl": "adam",
-    "adlb": "adam",
-    "adeff": "adam",
-    "adae": "adam",
-    "adhypo": "adam",
-    "advs": "adam",
-    "reconciliation": "qc",
-    "decisions": "qc",
-    "completeness": "qc",
-    "ae_overview": "stats",
-    "ae_by_term": "stats",
-    "ae_by_grade": "stats",
-    "ae_by_relatedness": "stats",
-    "ae_by_seriousness": "stats",
-    "ae_by_outcome": "stats",
-    "ae_listing": "stats",
-    "ae_pretreatment": "stats",
-    "infusion_listing": "stats",
-    "infusion_summary": "stats",
-    "lab_worst_grade": "stats",
-    "lab_shift": "stats",
-    "lab_graded_listing": "stats",
-    "hypo_rates": "stats",
-    "hypo_by_participant": "stats",
-    "sensitivity": "stats",
-    "exploratory_tests": "stats",
-    "ancova": "stats",
-    "ancova_mi": "stats",
-    "tipping_point": "stats",
-    "trajectories": "stats",
-    "remission_by_arm": "stats",
-}
+INPUT_FOLDERS = FOLDERS
 
 
 @dataclass(frozen=True)
@@ -258,9 +273,9 @@ def notebook_inputs(name: str, design: str, cohort_dir: str) -> dict[str, str]:
     The stats tables of the design come under keys ``tests_<table>``.
     """
     spec = notebook_spec(name)
-    paths = {k: f"{cohort_dir}/{INPUT_FOLDERS[k]}/{k}.csv" for k in spec.inputs}
+    paths = {k: cohort_csv(cohort_dir, k) for k in spec.inputs}
     for table in spec.tests.get(design, ()):
-        paths[f"tests_{table}"] = f"{cohort_dir}/{INPUT_FOLDERS[table]}/{table}.csv"
+        paths[f"tests_{table}"] = cohort_csv(cohort_dir, table)
     return paths
 
 

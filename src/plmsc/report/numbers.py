@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.config import cohort_with_defaults
 from plmsc.endpoints.populations import population_counts
 from plmsc.endpoints.registry import endpoint, select
 from plmsc.endpoints.safety import OVERVIEW
@@ -399,8 +400,9 @@ def compute_methods_numbers(cohort: Mapping[str, Any], n_participants: int) -> d
     """
     from plmsc.endpoints.cpeptide import AUC_TIMES, BLQ_FACTOR, MMTT_TIMES
 
-    analysis = cohort.get("analysis", {})
-    blq = analysis.get("blq", "half")
+    cohort = cohort_with_defaults(cohort)
+    analysis = cohort["analysis"]
+    blq = analysis["blq"]
     cutoffs = analysis.get("antibody_cutoffs", {})
     from plmsc.endpoints.adeff import ANTIBODIES
 
@@ -414,9 +416,9 @@ def compute_methods_numbers(cohort: Mapping[str, Any], n_participants: int) -> d
         "auc_minutes": [int(t) for t in AUC_TIMES],
         "blq": blq,
         "blq_factor": BLQ_FACTOR[blq],
-        "mmtt_start": analysis.get("mmtt_start", "zero"),
-        "missing_draw": analysis.get("missing_draw", "missing"),
-        "remission_idaa1c": analysis.get("remission_idaa1c", 9),
+        "mmtt_start": analysis["mmtt_start"],
+        "missing_draw": analysis["missing_draw"],
+        "remission_idaa1c": analysis["remission_idaa1c"],
         "idaa1c_dose_factor": IDAA1C_DOSE_FACTOR,
         "ispad": {"dose": ISPAD_DOSE, "hba1c": ISPAD_HBA1C},
         "hypo_mgdl": {"level1": HYPO_LEVEL1_MGDL, "level2": HYPO_LEVEL2_MGDL},
@@ -425,7 +427,7 @@ def compute_methods_numbers(cohort: Mapping[str, Any], n_participants: int) -> d
             for code, unit in ANTIBODIES.items()
             if code in cutoffs
         },
-        "comparison_visit": analysis.get("comparison_visit", "Month 12"),
+        "comparison_visit": analysis["comparison_visit"],
         "hypo_periods": [
             {"name": p["name"], "from": int(p["from"]), "to": int(p["to"])}
             for p in analysis.get("hypo_periods", [])
@@ -519,8 +521,9 @@ def compute_flow_numbers(
 
     A single-arm cohort has one arm; a blinded randomised cohort one arm, BLINDED.
     """
-    analysis = cohort.get("analysis", {})
-    visit = analysis.get("comparison_visit", "Month 12")
+    cohort = cohort_with_defaults(cohort)
+    analysis = cohort["analysis"]
+    visit = analysis["comparison_visit"]
     schedule = cohort.get("schedule", [])
     window_lo = {v["visit"]: int(v["window"][0]) for v in schedule}
     post = [v["visit"] for v in schedule if int(v["day"]) > 0]
@@ -537,7 +540,7 @@ def compute_flow_numbers(
     followed = last_day.reindex(adsl.index).fillna(-np.inf) >= window_lo.get(visit, np.inf)
     anl = adeff[adeff["ANL01FL"].eq("Y") & adeff["AVAL"].notna()]
     arms = sorted(adsl["ARM"].dropna().unique()) if cohort.get("design") == "randomised" else []
-    groups = {str(a): adsl["ARM"] == a for a in arms} or {str(cohort.get("arm", "All")): all_ids}
+    groups = {str(a): adsl["ARM"] == a for a in arms} or {str(cohort.get("arm") or "All"): all_ids}
     out_arms = []
     for arm, in_arm in groups.items():
         rec = in_arm & received
@@ -582,7 +585,7 @@ def compute_flow_numbers(
             }
         )
     return {
-        "design": cohort.get("design", "single_arm"),
+        "design": cohort["design"],
         "comparison_visit": visit,
         "assessed": None,
         "enrolled": int(enrolled.sum()),
