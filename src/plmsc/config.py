@@ -176,7 +176,7 @@ def describe_schema_error(err: jsonschema.ValidationError, data: Any) -> str:
 
 def check_plausibility_limits(name: str, cohort: Mapping[str, Any]) -> None:
     """Units of ``plausibility.lab`` belong to their test, and low <= high."""
-    from plmsc.ingest.units import PLAUSIBLE_LIMITS
+    from plmsc.ingest.limits import PLAUSIBLE_LIMITS
 
     lab = cohort.get("plausibility", {}).get("lab", {})
     for code, units in lab.items():
