@@ -143,3 +143,16 @@ def test_median_and_interquartile_range():
     assert fmt.format_median_iqr([1, 2, 3, 10], 2) == "2.50 (1.75–4.75)"
     assert fmt.format_median_iqr([np.nan], 1) == ""
     assert fmt.MEDIAN_IQR == "Median (Q1–Q3)"
+
+
+def test_median_is_computed_in_decimal_arithmetic():
+    # phase 1 values: median of 0.049, 0.566, 0.617, 0.631 is (0.566 + 0.617) / 2 = 0.5915
+    # -> 0.592 at 3 decimals; the float mean is 0.59149999999999991 (-> 0.591)
+    assert (0.566 + 0.617) / 2 < 0.5915
+    assert fmt.median_decimal([0.049, 0.566, 0.617, 0.631]) == Decimal("0.5915")
+    assert fmt.format_median_range([0.049, 0.566, 0.617, 0.631], 3) == "0.592 (0.049–0.631)"
+    # (74.8 + 95.1) / 2 = 84.95 -> 85.0 (float: 84.94999999999999)
+    assert fmt.format_median_range([65.1, 74.8, 95.1, 365.3], 1) == "85.0 (65.1–365.3)"
+    # quartiles in decimal: 0.1, 0.2, 0.3 -> Q1 = 0.1 + 0.5 * 0.1 = 0.15 exactly
+    assert fmt.quantile_decimal([0.1, 0.2, 0.3], 0.25) == Decimal("0.15")
+    assert fmt.quantile_decimal([np.nan], 0.5) is None

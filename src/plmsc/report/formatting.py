@@ -109,15 +109,41 @@ def format_range(lo: Any, hi: Any, decimals: int) -> str:
     return f"{a}{sep}{b}"
 
 
+def quantile_decimal(values: Sequence[float] | pd.Series | np.ndarray, q: float) -> Decimal | None:
+    """The ``q`` quantile of the non-missing values, computed in decimal arithmetic on
+    the values as printed (their ``repr``); None when there is no value.
+
+    Linear interpolation between order statistics (Hyndman & Fan type 7, the default
+    of pandas, numpy and R; q = 0.5 is the median). Decimal arithmetic matters: the
+    median of 0.566 and 0.617 is 0.5915, which rounds to 0.592, whereas the float
+    (0.566 + 0.617) / 2 is 0.59149999999999991 and would round to 0.591.
+    """
+    x = sorted(to_decimal(v) for v in pd.Series(values, dtype=float).dropna())
+    if not x:
+        return None
+    h = (len(x) - 1) * to_decimal(q)
+    lo = int(h)
+    frac = h - lo
+    if frac == 0 or lo + 1 >= len(x):
+        return x[lo]
+    return x[lo] + frac * (x[lo + 1] - x[lo])
+
+
+def median_decimal(values: Sequence[float] | pd.Series | np.ndarray) -> Decimal | None:
+    """Median of the non-missing values in decimal arithmetic (:func:`quantile_decimal`)."""
+    return quantile_decimal(values, 0.5)
+
+
 def format_median_range(values: Sequence[float] | pd.Series | np.ndarray, decimals: int) -> str:
     """Median and range of the non-missing values: ``median (min–max)``.
 
-    One value gives ``v (v–v)``; no value gives the empty string.
+    The median is computed in decimal arithmetic (:func:`median_decimal`). One value
+    gives ``v (v–v)``; no value gives the empty string.
     """
     x = pd.Series(values, dtype=float).dropna()
     if x.empty:
         return ""
-    med = format_number(float(x.median()), decimals)
+    med = format_number(median_decimal(x), decimals)
     return f"{med} ({format_range(float(x.min()), float(x.max()), decimals)})"
 
 
@@ -125,12 +151,13 @@ def format_median_iqr(values: Sequence[float] | pd.Series | np.ndarray, decimals
     """Median and interquartile range of the non-missing values: ``median (Q1–Q3)``.
 
     Quartiles by linear interpolation between order statistics (Hyndman & Fan type
-    7, the default of pandas, numpy and R). Empty when there is no value.
+    7, the default of pandas, numpy and R) in decimal arithmetic
+    (:func:`quantile_decimal`). Empty when there is no value.
     """
     x = pd.Series(values, dtype=float).dropna()
     if x.empty:
         return ""
-    q1, med, q3 = (float(v) for v in x.quantile([0.25, 0.5, 0.75]))
+    q1, med, q3 = (quantile_decimal(x, q) for q in (0.25, 0.5, 0.75))
     return f"{format_number(med, decimals)} ({format_range(q1, q3, decimals)})"
 
 

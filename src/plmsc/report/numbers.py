@@ -21,7 +21,7 @@ from plmsc.endpoints.populations import population_counts
 from plmsc.endpoints.registry import endpoint, select
 from plmsc.endpoints.safety import OVERVIEW
 from plmsc.io import write_text
-from plmsc.report.formatting import P_DECIMALS, format_p, rounded
+from plmsc.report.formatting import P_DECIMALS, format_p, median_decimal, rounded
 from plmsc.report.formatting import PCT_DECIMALS as PROPORTION_DECIMALS
 from plmsc.report.tables import analysed, by_arm
 
@@ -41,8 +41,9 @@ def decimals_of(paramcd: str) -> int:
 
 
 def _median(values: pd.Series, decimals: int) -> float | None:
-    x = values.dropna()
-    return rounded(float(x.median()), decimals) if len(x) else None
+    """Median in decimal arithmetic, rounded like the tables (None when no value)."""
+    med = median_decimal(values)
+    return None if med is None else rounded(med, decimals)
 
 
 def remission_numbers(adeff: pd.DataFrame, first_visit: str = "Month 1") -> dict[str, Any]:
@@ -99,8 +100,9 @@ def antibody_nadir(adeff: pd.DataFrame, paramcd: str) -> dict[str, Any]:
     med = d.groupby(["AVISITN", "AVISIT"], sort=True)["PCHG"].median().dropna()
     if med.empty:
         return {"visit": None, "median_pct_change": None}
-    (_, visit) = med.idxmin()
-    return {"visit": visit, "median_pct_change": rounded(float(med.min()), PCT_DECIMALS)}
+    (visitn, visit) = med.idxmin()
+    nadir = d.loc[d["AVISITN"] == visitn, "PCHG"]
+    return {"visit": visit, "median_pct_change": _median(nadir, PCT_DECIMALS)}
 
 
 def adverse_event_numbers(ae_overview: pd.DataFrame, arm: str | None = None) -> dict[str, Any]:
@@ -383,7 +385,7 @@ def _summary(values: pd.Series, kind: str) -> dict[str, float | int | None]:
     dec = CHARACTERISTIC_DECIMALS[kind]
     return {
         "n": len(x),
-        "median": rounded(float(x.median()), dec),
+        "median": rounded(median_decimal(x), dec),
         "min": rounded(float(x.min()), dec),
         "max": rounded(float(x.max()), dec),
     }
