@@ -560,3 +560,13 @@ def test_table2_baseline_row_shows_the_baseline_record(adsl):
     t2 = tables.endpoints_by_visit(eff, adsl, "single_arm", ["CPAUC"]).set_index("Visit")
     assert t2.loc["Baseline", "Median (min–max)"] == "0.400 (0.200–0.500)"
     assert t2.loc["Infusion", "Median (min–max)"] == "0.500 (0.500–0.500)"
+
+
+def test_notebook_listing_writes_p_values_as_p_values():
+    frame = pd.DataFrame(
+        {"TEST": ["a", "b"], "P": [5.787e-07, 0.125], "P_METHOD": ["exact", "exact"],
+         "STATISTIC": [16.0, 0.123456]}
+    )  # fmt: skip
+    html = tables.show(frame).data
+    assert "<td>&lt;0.001</td>" in html and "<td>0.125</td>" in html
+    assert "<td>0.1235</td>" in html  # other floats: 4 significant digits

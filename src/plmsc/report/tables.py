@@ -27,6 +27,7 @@ from plmsc.report.formatting import (
     format_n_of_total,
     format_n_pct,
     format_number,
+    format_p,
     format_significant,
 )
 
@@ -379,14 +380,30 @@ def stats_table(path: str | Path, params: Sequence[str] | None = None) -> pd.Dat
 def show(frame: pd.DataFrame, float_digits: int = 4) -> Any:
     """``frame`` as an HTML table without its index, for notebooks (same bytes every run).
 
-    Floats are written by the shared formatter with ``float_digits`` significant digits.
+    Floats are written by the shared formatter with ``float_digits`` significant digits;
+    p-value columns (:func:`is_p_column`) as p-values (``0.125``, ``<0.001``).
     """
     from IPython.display import HTML
 
+    p_cols = {c: format_p for c in frame.columns if is_p_column(frame[c])}
     text = frame.to_html(
-        index=False, border=0, na_rep="", float_format=lambda x: format_significant(x, float_digits)
+        index=False,
+        border=0,
+        na_rep="",
+        formatters=p_cols or None,
+        float_format=lambda x: format_significant(x, float_digits),
     )
     return HTML(text)
+
+
+def is_p_column(column: pd.Series) -> bool:
+    """A numeric column of p-values: named P, P_<something> or ending in _P, values in [0, 1]."""
+    name = str(column.name)
+    named = name == "P" or name.startswith("P_") or name.endswith("_P")
+    if not named or not pd.api.types.is_numeric_dtype(column):
+        return False
+    x = column.dropna()
+    return bool(((x >= 0) & (x <= 1)).all())
 
 
 def test_exclusions(frame: pd.DataFrame) -> pd.DataFrame:
