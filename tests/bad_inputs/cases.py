@@ -159,6 +159,13 @@ def lis_result_word(raw: Path, cfg: Cfg) -> Outcome:
 
 
 @case
+def lis_reference_range_words(raw: Path, cfg: Cfg) -> Outcome:
+    """REF_RANGE '7 to 35' of an ALT result: not lo-hi, <hi or >lo."""
+    file, line = lis_cell_case(raw, "REF_RANGE", "7 to 35", "ALT")
+    return input_error(file, f"line {line}", "column REF_RANGE", "'7 to 35'", "'lo-hi'", line=line)
+
+
+@case
 def lis_unknown_status(raw: Path, cfg: Cfg) -> Outcome:
     """STATUS 'P' (preliminary), not one of F, C, X."""
     file, line = lis_cell_case(raw, "STATUS", "P")

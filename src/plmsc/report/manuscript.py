@@ -184,7 +184,8 @@ def write_manuscript(
     numbers["populations"] = population_numbers(data["adsl"], population_code)
     extra = safety_numbers(data)
     numbers["adverse_events"] |= extra.pop("adverse_events")
-    numbers["hypoglycaemia"] |= extra.pop("hypoglycaemia")
+    # its own key: numbers["hypoglycaemia"] holds one entry per ADA level only
+    numbers["hypoglycaemia_by_period"] = extra.pop("hypoglycaemia")
     numbers |= extra
     if cohort is not None:
         numbers |= article_numbers(data["adsl"], data["adeff"], data["adlb"], cohort)

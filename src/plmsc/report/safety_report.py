@@ -271,10 +271,10 @@ def adverse_event_extra_numbers(
 
 def safety_numbers(data: Any) -> dict[str, Any]:
     """Every safety number the results section quotes beyond the AE overview and the
-    whole-follow-up hypoglycaemia: keys ``adverse_events`` and ``hypoglycaemia`` (to merge
-    into the existing ones), ``safety_labs``, ``infusion_reactions`` (on the form, AEs
-    on day 0-1, either), ``exposure``. ``data`` maps
-    the names of :data:`plmsc.report.catalogue.STATS` and adsl to frames."""
+    whole-follow-up hypoglycaemia: keys ``adverse_events`` (to merge into the existing
+    one), ``hypoglycaemia`` (written as ``hypoglycaemia_by_period``), ``safety_labs``,
+    ``infusion_reactions`` (on the form, AEs on day 0-1, either), ``exposure``. ``data``
+    maps the names of :data:`plmsc.report.catalogue.STATS` and adsl to frames."""
     arm = "Total" if "Total" in set(data["ae_overview"]["ARM"]) else None
     return {
         "adverse_events": adverse_event_extra_numbers(
