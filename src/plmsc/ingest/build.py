@@ -20,7 +20,7 @@ randomisation list in a single-arm cohort ``not used (single-arm cohort)``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,6 @@ from plmsc.report.catalogue import cohort_csv
 LIS_PATTERN = re.compile(r"^LIS_EXPORT_\d{8}\.csv$")
 RANDOMISATION = "randomisation.csv"
 ARMS = ("MSC", "PLACEBO")
-#: Outputs of ingestion written under qc/ rather than adam/.
 
 
 @dataclass
@@ -207,26 +206,46 @@ def derive_arm(
     return arm.fillna("NOT RANDOMISED").astype("str")
 
 
-def build_adam(
-    cohort_cfg: Mapping[str, Any],
-    raw_dir: str | Path,
-    decisions: str | Path | None = None,
-) -> AdamDatasets:
-    """All analysis datasets of one cohort from its raw folder (see the module docstring).
+class Reconciliation:
+    """Every raw row kept or excluded, counted per source file (its date-free label),
+    disposition and reason."""
 
-    ``decisions``: the cohort's data-management decisions file
-    (:mod:`plmsc.ingest.decisions`); default: the config's ``decisions`` path
-    (relative to the working directory, as in the workflow), else none.
-    """
-    raw_dir = Path(raw_dir)
-    cohort_cfg = cohort_with_defaults(cohort_cfg)
-    decisions = decisions if decisions is not None else cohort_cfg.get("decisions")
-    decided = empty_decisions() if decisions is None else read_decisions(decisions)
-    applied = Applied()
-    project = cohort_cfg["redcap_project"]
-    schedule = cohort_cfg["schedule"]
-    blq = cohort_cfg["analysis"]["blq"]
-    limits, hypo_glucose_max = plausibility_config(cohort_cfg)
+    def __init__(self, raw_dir: Path) -> None:
+        self.raw_dir = raw_dir
+        self.labels = source_labels(p.relative_to(raw_dir).as_posix() for p in raw_files(raw_dir))
+        self.parts: list[pd.DataFrame] = []
+
+    def label(self, path: Path) -> str:
+        """The date-free label of a raw file (``lis/LIS_EXPORT_#2.csv``)."""
+        return self.labels[path.relative_to(self.raw_dir).as_posix()]
+
+    def add(self, path: Path, disposition: str, reason: str, n: int) -> None:
+        """Count ``n`` rows of ``path`` as ``disposition`` (kept, excluded) for ``reason``."""
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "SRCFILE": [self.label(path)],
+                    "DISPOSITION": [disposition],
+                    "REASON": [reason],
+                    "N": [n],
+                }
+            )
+        )
+
+    def frame(self, lis: pd.DataFrame) -> pd.DataFrame:
+        """The reconciliation: the LIS rows' counts ``lis`` and every count added here,
+        sorted by SRCFILE, DISPOSITION, REASON."""
+        out = pd.concat([lis, *self.parts], ignore_index=True)
+        out["N"] = out["N"].astype("int64")
+        for col in ("SRCFILE", "DISPOSITION", "REASON"):
+            out[col] = out[col].astype("str")
+        out = out.sort_values(["SRCFILE", "DISPOSITION", "REASON"], kind="stable")
+        return out.reset_index(drop=True)
+
+
+def check_raw_folder(raw_dir: Path, project: str) -> RawFiles:
+    """The raw files to read; an InputError when the REDCap export or dictionary is
+    missing, or when the folder holds a file ingestion would not read."""
     found = find_raw_files(raw_dir, project)
     if not found.data:
         raise InputError(
@@ -249,54 +268,77 @@ def build_adam(
             f"redcap/{project}_DataDictionary_<YYYY-MM-DD>.csv, randomisation.csv "
             "(a file ingestion would not read)",
         )
-    labels = source_labels(p.relative_to(raw_dir).as_posix() for p in raw_files(raw_dir))
+    return found
 
-    def label(p: Path) -> str:
-        return labels[p.relative_to(raw_dir).as_posix()]
 
-    recon: list[pd.DataFrame] = []
+@dataclass
+class RedcapExport:
+    """The REDCap export read and checked: its rows (decisions applied), the data
+    dictionary, the export's path and each row's decision reason (empty if none)."""
 
-    def add(path: Path, disposition: str, reason: str, n: int) -> None:
-        recon.append(
-            pd.DataFrame(
-                {
-                    "SRCFILE": [label(path)],
-                    "DISPOSITION": [disposition],
-                    "REASON": [reason],
-                    "N": [n],
-                }
-            )
-        )
+    rc: pd.DataFrame
+    dictionary: Any
+    path: Path
+    decided: pd.Series
 
-    # REDCap: newest dictionary and export by name; the others are superseded.
+
+def read_redcap(
+    found: RawFiles,
+    decided: pd.DataFrame,
+    decisions: str | Path | None,
+    applied: Applied,
+    schedule: Sequence[Mapping[str, Any]],
+    recon: Reconciliation,
+) -> RedcapExport:
+    """The newest data dictionary and export by name (the others counted as superseded),
+    decisions applied, validated against the dictionary and the schedule's events."""
     dd_path, data_path = found.dictionaries[-1], found.data[-1]
     for old in [*found.dictionaries[:-1], *found.data[:-1]]:
-        add(old, "excluded", "superseded export", count_csv_rows(old))
+        recon.add(old, "excluded", "superseded export", count_csv_rows(old))
     dictionary = read_data_dictionary(dd_path, str(dd_path))
-    add(dd_path, "kept", "data dictionary", count_csv_rows(dd_path))
+    recon.add(dd_path, "kept", "data dictionary", count_csv_rows(dd_path))
     rc = read_redcap_export(data_path, str(data_path))
     rc, rc_decided = apply_redcap_decisions(
-        rc, decided, dictionary, label(data_path), str(decisions), applied
+        rc, decided, dictionary, recon.label(data_path), str(decisions), applied
     )
     events = [v["event"] for v in schedule]
     validate_export(rc, dictionary, events, str(data_path))
     clinical.check_record_fields(rc, str(data_path))
+    return RedcapExport(rc, dictionary, data_path, rc_decided)
 
-    subjects = clinical.derive_subjects(rc)
+
+def check_unique_mrn(export: RedcapExport, subjects: pd.DataFrame) -> None:
+    """InputError for an MRN shared by two records (it links the LIS to one record)."""
+    rc = export.rc
     dup_mrn = subjects["mrn"].notna() & subjects["mrn"].duplicated(keep=False)
-    RowLocator(rc, str(data_path)).check(
+    RowLocator(rc, str(export.path)).check(
         (rc["record_id"].isin(subjects.loc[dup_mrn, "record_id"])) & (rc.get("mrn", "") != ""),
         "mrn",
         "an MRN that belongs to one record only",
         show_value=False,
     )
-    visits = clinical.derive_visits(rc, subjects, schedule)
+
+
+def check_redcap_plausibility(
+    export: RedcapExport,
+    subjects: pd.DataFrame,
+    visits: pd.DataFrame,
+    schedule: Sequence[Mapping[str, Any]],
+    hypo_glucose_max: float,
+) -> None:
+    """InputErrors for the entry errors of the eCRF (dates, weights, doses,
+    hypoglycaemia glucose)."""
     screening_event = min(schedule, key=lambda v: v["day"])["event"]
     clinical.check_plausibility(
-        rc, subjects, visits, screening_event, str(data_path), export_time(data_path)
+        export.rc, subjects, visits, screening_event, str(export.path), export_time(export.path)
     )
-    check_redcap_entries(rc, str(data_path), hypo_glucose_max)
+    check_redcap_entries(export.rc, str(export.path), hypo_glucose_max)
 
+
+def reconcile_redcap_rows(export: RedcapExport, recon: Reconciliation) -> tuple[str, str]:
+    """Count every REDCap row by the dataset it feeds (or why it is excluded); return the
+    adverse-event and hypoglycaemia instruments' names."""
+    rc, dictionary, data_path = export.rc, export.dictionary, export.path
     ae_form = _form_of(dictionary, "ae_term")
     hypo_form = _form_of(dictionary, "hypo_datetime")
     rep = rc["redcap_repeat_instrument"]
@@ -307,40 +349,50 @@ def build_adam(
     other = (rep != "") & ~rep.isin([ae_form, hypo_form])
     rc_reason[other] = "instrument not used by the analysis"
     rc_disp[other] = "excluded"
-    rc_reason = rc_reason.str.cat(rc_decided, na_rep="")
+    rc_reason = rc_reason.str.cat(export.decided, na_rep="")
     counts = (
         pd.DataFrame({"DISPOSITION": rc_disp, "REASON": rc_reason})
         .groupby(["DISPOSITION", "REASON"])
         .size()
     )
     for (disp, reason), n in counts.items():
-        add(data_path, str(disp), str(reason), int(n))
+        recon.add(data_path, str(disp), str(reason), int(n))
     if rc.empty:
-        add(data_path, "kept", "adsl/advs", 0)
+        recon.add(data_path, "kept", "adsl/advs", 0)
+    return ae_form, hypo_form
 
-    # Randomisation list
-    rand = None
-    if found.randomisation is not None:
-        rand = read_randomisation(found.randomisation, subjects["record_id"])
-        if cohort_cfg["design"] == "single_arm":
-            add(found.randomisation, "excluded", "not used (single-arm cohort)", len(rand))
-            rand = None
-        else:
-            n_known = int(rand["_known"].sum())
-            add(found.randomisation, "kept", "adsl", n_known)
-            if n_known < len(rand):
-                add(found.randomisation, "excluded", "record not in REDCap", len(rand) - n_known)
-            rand = rand[rand["_known"]]
-    rand_path = str(found.randomisation or raw_dir / RANDOMISATION)
-    arm = derive_arm(cohort_cfg, subjects, rand, rand_path)
 
-    adsl = clinical.derive_adsl(subjects, visits, arm)
-    advs = clinical.derive_advs(visits)
-    adae = clinical.derive_adae(rc, subjects, ae_form)
-    adhypo = clinical.derive_adhypo(rc, subjects, hypo_form)
+def read_randomisation_list(
+    found: RawFiles, subjects: pd.DataFrame, design: str, recon: Reconciliation
+) -> pd.DataFrame | None:
+    """The randomisation rows of known records (a randomised cohort once unblinded),
+    else None; rows of a single-arm cohort or of unknown records are counted excluded."""
+    if found.randomisation is None:
+        return None
+    rand = read_randomisation(found.randomisation, subjects["record_id"])
+    if design == "single_arm":
+        recon.add(found.randomisation, "excluded", "not used (single-arm cohort)", len(rand))
+        return None
+    n_known = int(rand["_known"].sum())
+    recon.add(found.randomisation, "kept", "adsl", n_known)
+    if n_known < len(rand):
+        recon.add(found.randomisation, "excluded", "record not in REDCap", len(rand) - n_known)
+    return rand[rand["_known"]]
 
-    # LIS
-    lis_labels = [label(p) for p in found.lis]
+
+def derive_adlb_from_pulls(
+    found: RawFiles,
+    subjects: pd.DataFrame,
+    cohort_cfg: Mapping[str, Any],
+    decided: pd.DataFrame,
+    decisions: str | Path | None,
+    applied: Applied,
+    limits: Any,
+    recon: Reconciliation,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ADLB (with CTCAE grades) from the LIS pulls, decisions applied, and the counts of
+    the LIS rows for the reconciliation."""
+    lis_labels = [recon.label(p) for p in found.lis]
     lis = labs.read_lis_pulls(found.lis)
     linked = subjects[subjects["mrn"].notna()]
     lis = apply_lis_decisions(
@@ -357,24 +409,64 @@ def build_adam(
         [str(p) for p in found.lis],
         lis_labels,
         subjects,
-        schedule,
-        blq,
+        cohort_cfg["schedule"],
+        cohort_cfg["analysis"]["blq"],
         limits,
         reference_defaults(cohort_cfg["analysis"].get("reference_ranges")),
     )
     adlb = derive_lab_toxicity(adlb)
+    return adlb, reconcile_decisions(lis_recon, adlb, applied, lis_labels)
+
+
+def build_adam(
+    cohort_cfg: Mapping[str, Any],
+    raw_dir: str | Path,
+    decisions: str | Path | None = None,
+) -> AdamDatasets:
+    """All analysis datasets of one cohort from its raw folder (see the module docstring).
+
+    ``decisions``: the cohort's data-management decisions file
+    (:mod:`plmsc.ingest.decisions`); default: the config's ``decisions`` path
+    (relative to the working directory, as in the workflow), else none.
+
+    Steps: check the raw folder; read and check the REDCap export (decisions
+    applied); derive subjects and visits and check their plausibility; count the
+    REDCap rows; read the randomisation list; derive ADSL, ADVS, ADAE, ADHYPO; derive
+    ADLB from the LIS pulls; complete ADSL with exposure and infusion reactions;
+    validate every dataset with its pandera schema.
+    """
+    raw_dir = Path(raw_dir)
+    cohort_cfg = cohort_with_defaults(cohort_cfg)
+    decisions = decisions if decisions is not None else cohort_cfg.get("decisions")
+    decided = empty_decisions() if decisions is None else read_decisions(decisions)
+    applied = Applied()
+    schedule = cohort_cfg["schedule"]
+    limits, hypo_glucose_max = plausibility_config(cohort_cfg)
+    found = check_raw_folder(raw_dir, cohort_cfg["redcap_project"])
+    recon = Reconciliation(raw_dir)
+
+    export = read_redcap(found, decided, decisions, applied, schedule, recon)
+    subjects = clinical.derive_subjects(export.rc)
+    check_unique_mrn(export, subjects)
+    visits = clinical.derive_visits(export.rc, subjects, schedule)
+    check_redcap_plausibility(export, subjects, visits, schedule, hypo_glucose_max)
+    ae_form, hypo_form = reconcile_redcap_rows(export, recon)
+
+    rand = read_randomisation_list(found, subjects, cohort_cfg["design"], recon)
+    rand_path = str(found.randomisation or raw_dir / RANDOMISATION)
+    arm = derive_arm(cohort_cfg, subjects, rand, rand_path)
+
+    adsl = clinical.derive_adsl(subjects, visits, arm)
+    advs = clinical.derive_advs(visits)
+    adae = clinical.derive_adae(export.rc, subjects, ae_form)
+    adhypo = clinical.derive_adhypo(export.rc, subjects, hypo_form)
+    adlb, lis_recon = derive_adlb_from_pulls(
+        found, subjects, cohort_cfg, decided, decisions, applied, limits, recon
+    )
     adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)
     adsl = derive_var_infusion_reaction(adsl, adae)
-    lis_recon = reconcile_decisions(lis_recon, adlb, applied, lis_labels)
-    reconciliation = pd.concat([lis_recon, *recon], ignore_index=True)
-    reconciliation["N"] = reconciliation["N"].astype("int64")
-    for col in ("SRCFILE", "DISPOSITION", "REASON"):
-        reconciliation[col] = reconciliation[col].astype("str")
-    reconciliation = reconciliation.sort_values(
-        ["SRCFILE", "DISPOSITION", "REASON"], kind="stable"
-    ).reset_index(drop=True)
 
-    out = AdamDatasets(adsl, adlb, adae, adhypo, advs, reconciliation, applied.frame())
+    out = AdamDatasets(adsl, adlb, adae, adhypo, advs, recon.frame(lis_recon), applied.frame())
     for name, frame in out.items():
         if name in SCHEMAS:
             SCHEMAS[name].validate(frame)

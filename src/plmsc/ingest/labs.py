@@ -295,24 +295,17 @@ def _check_identity(lis: pd.DataFrame, subj: pd.DataFrame, files: list[str]) -> 
         )
 
 
-def derive_adlb(
-    lis: pd.DataFrame,
-    files: list[str],
-    srcfiles: list[str],
-    subjects: pd.DataFrame,
-    schedule: Sequence[Mapping[str, Any]],
-    blq: str = "half",
-    limits: Limits | None = None,
-    reference_ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """adlb and the LIS part of the reconciliation.
+#: What VERIFIED_AT and COLLECTED must be: not after the pull.
+FUTURE = "a time before the end of the pull date in the file name (a date in the future?)"
 
-    ``lis``: stacked pulls (:func:`read_lis_pulls`); ``files``: their paths for
-    messages; ``srcfiles``: their date-free labels (SRCFILE); ``subjects``: one row
-    per record with record_id, mrn, sex_mf (M/F), dob and infusion (datetime64);
-    ``limits``: plausibility limits per test and unit (default: the table of
-    :mod:`plmsc.ingest.units`), checked on the values of the rows that stand.
-    """
+
+def select_trial_rows(
+    lis: pd.DataFrame, subjects: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Exclusion reason code of every stacked LIS row (0 = kept so far) and the mask of
+    the rows that stand: rows of trial participants (by MRN), of tests the analysis
+    uses, that are not byte-identical copies from overlapping pulls. Also returns the
+    MRN -> record_id map."""
     reason = np.zeros(len(lis), dtype=np.int8)
     linked = subjects[subjects["mrn"].notna()]
     mrn_to_record = pd.Series(linked["record_id"].to_numpy(), index=linked["mrn"].to_numpy())
@@ -324,22 +317,12 @@ def derive_adlb(
     if live.any():
         reason[live] = derive_duplicates(lis.loc[live]).to_numpy()
     live &= reason == 0
+    return reason, live, mrn_to_record
 
-    records = sorted(subjects["record_id"])
-    file_index = lis["_file"].to_numpy()
-    lis_pos = pd.Series(np.flatnonzero(live))  # raw position of each live row
-    lis = lis.loc[live].copy()
-    lis_pos.index = lis.index
-    lis["_record"] = pd.Categorical(
-        lis["MRN"].map(mrn_to_record).astype(object), categories=records
-    )
-    _check_identity(lis, subjects, files)
-    infusion = subjects.set_index("record_id")["infusion"]
-    inf = lis["_record"].map(infusion).astype("datetime64[s]")
-    no_inf = inf.isna().to_numpy()
-    reason[lis_pos.to_numpy()[no_inf]] = CODE[R_NOINF]
-    work = lis[~no_inf].copy()
-    work["_infusion"] = inf[~no_inf]
+
+def check_release_fields(work: pd.DataFrame, files: list[str]) -> pd.Series:
+    """ATPTN from SAMPLE_LABEL, and InputErrors for a bad SAMPLE_LABEL, STATUS or
+    VERIFIED_AT (not a time, or after the pull); returns each row's pull end."""
     label = parse_sample_label(work["SAMPLE_LABEL"])
     expected = (
         "MMTT <minutes> with minutes in "
@@ -354,19 +337,22 @@ def derive_adlb(
         first_bad(work, work["_verified"].isna(), "VERIFIED_AT", "a time DD/MM/YYYY HH:MM", files)
     )
     pull_end = pd.Series(pull_ends(files)[work["_file"].to_numpy()], index=work.index)
-    future = "a time before the end of the pull date in the file name (a date in the future?)"
     _raise(
-        first_bad(work, (work["_verified"] >= pull_end).fillna(False), "VERIFIED_AT", future, files)
+        first_bad(work, (work["_verified"] >= pull_end).fillna(False), "VERIFIED_AT", FUTURE, files)
     )
-    status_reason = resolve_status(work).to_numpy()
-    reason[lis_pos[work.index].to_numpy()] = status_reason
-    work = work[status_reason == 0]
+    return pull_end
 
+
+def check_collection_times(
+    work: pd.DataFrame, subjects: pd.DataFrame, pull_end: pd.Series, files: list[str]
+) -> None:
+    """_collected from COLLECTED; InputErrors for a time that is not one, after the pull,
+    or before the participant's date of birth."""
     work["_collected"] = parse_datetimes(work["COLLECTED"], LIS_DATETIME)
     _raise(
         first_bad(work, work["_collected"].isna(), "COLLECTED", "a time DD/MM/YYYY HH:MM", files)
     )
-    _raise(first_bad(work, work["_collected"] >= pull_end[work.index], "COLLECTED", future, files))
+    _raise(first_bad(work, work["_collected"] >= pull_end[work.index], "COLLECTED", FUTURE, files))
     dob = work["_record"].map(subjects.set_index("record_id")["dob"]).astype("datetime64[s]")
     _raise(
         first_bad(
@@ -377,6 +363,17 @@ def derive_adlb(
             files,
         )
     )
+
+
+def derive_analysis_values(
+    work: pd.DataFrame,
+    files: list[str],
+    blq: str,
+    limits: Limits | None,
+    reference_ranges: Mapping[str, tuple[float | None, float | None]] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Parsed RESULT, AVAL/LLOQ/LLOQFL/ULOQFL in analysis units and the reference limits;
+    InputErrors for a bad RESULT, an unknown unit or an implausible value."""
     res = parse_result(work["RESULT"])
     _raise(first_bad(work, res["bad"], "RESULT", RESULT_EXPECTED, files))
     slope, icpt = conversion_factors(work["TEST_CODE"], work["UNITS"])
@@ -397,6 +394,20 @@ def derive_adlb(
     aval = derive_aval(value, res["qualifier"], blq)
     ref_limits = derive_var_anrlo_anrhi(work, slope, icpt, files, reference_ranges)
 
+    return res, aval, ref_limits
+
+
+def assemble_adlb(
+    work: pd.DataFrame,
+    res: pd.DataFrame,
+    aval: pd.DataFrame,
+    ref_limits: pd.DataFrame,
+    schedule: Sequence[Mapping[str, Any]],
+    srcfiles: list[str],
+) -> pd.DataFrame:
+    """ADLB's columns: PARAMCD/PARAM/AVALU of the test, study day, MMTT time point,
+    visit, the analysis flags (ANL01FL, RPTDRWFL per session, ABLFL), limits of
+    quantification, missing reasons, reference limits, source file and row."""
     tests = sorted(LAB_TESTS)
     paramcd = pd.Categorical(work["TEST_CODE"].astype(object), categories=tests)
     adlb = pd.DataFrame(index=work.index)
@@ -433,6 +444,51 @@ def derive_adlb(
         ["USUBJID", "PARAMCD", "ADY", "ATPTN", "_file", "SRCROW"], na_position="first"
     )
     adlb = adlb[[*ADLB_COLUMNS, *REFERENCE_COLUMNS]].reset_index(drop=True)
+    return adlb
+
+
+def derive_adlb(
+    lis: pd.DataFrame,
+    files: list[str],
+    srcfiles: list[str],
+    subjects: pd.DataFrame,
+    schedule: Sequence[Mapping[str, Any]],
+    blq: str = "half",
+    limits: Limits | None = None,
+    reference_ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """adlb and the LIS part of the reconciliation.
+
+    ``lis``: stacked pulls (:func:`read_lis_pulls`); ``files``: their paths for
+    messages; ``srcfiles``: their date-free labels (SRCFILE); ``subjects``: one row
+    per record with record_id, mrn, sex_mf (M/F), dob and infusion (datetime64);
+    ``limits``: plausibility limits per test and unit (default: the table of
+    :mod:`plmsc.ingest.units`), checked on the values of the rows that stand.
+    """
+    reason, live, mrn_to_record = select_trial_rows(lis, subjects)
+    records = sorted(subjects["record_id"])
+    file_index = lis["_file"].to_numpy()
+    lis_pos = pd.Series(np.flatnonzero(live))  # raw position of each live row
+    lis = lis.loc[live].copy()
+    lis_pos.index = lis.index
+    lis["_record"] = pd.Categorical(
+        lis["MRN"].map(mrn_to_record).astype(object), categories=records
+    )
+    _check_identity(lis, subjects, files)
+    infusion = subjects.set_index("record_id")["infusion"]
+    inf = lis["_record"].map(infusion).astype("datetime64[s]")
+    no_inf = inf.isna().to_numpy()
+    reason[lis_pos.to_numpy()[no_inf]] = CODE[R_NOINF]
+    work = lis[~no_inf].copy()
+    work["_infusion"] = inf[~no_inf]
+    pull_end = check_release_fields(work, files)
+    status_reason = resolve_status(work).to_numpy()
+    reason[lis_pos[work.index].to_numpy()] = status_reason
+    work = work[status_reason == 0]
+
+    check_collection_times(work, subjects, pull_end, files)
+    res, aval, ref_limits = derive_analysis_values(work, files, blq, limits, reference_ranges)
+    adlb = assemble_adlb(work, res, aval, ref_limits, schedule, srcfiles)
     recon = reconcile(file_index, reason, srcfiles, REASONS)
     return adlb, recon
 
