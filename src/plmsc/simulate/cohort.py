@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from plmsc.constants import DAYS_PER_YEAR
+
 SURNAMES = np.array(
     [
         "AHMADI", "KARIMI", "HOSSEINI", "MOHAMMADI", "REZAEI", "MORADI", "JAFARI",
@@ -140,7 +142,7 @@ def make_subjects(cfg: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame
     first = pd.Timestamp(sim["first_infusion"])
     infusion_offset = np.sort(rng.integers(0, sim["enrolment_days"] + 1, size=n))
     infusion = first + pd.to_timedelta(infusion_offset, unit="D")
-    dob = infusion - pd.to_timedelta(np.round(age * 365.25), unit="D")
+    dob = infusion - pd.to_timedelta(np.round(age * DAYS_PER_YEAR), unit="D")
     diabdur = rng.integers(21, 57, size=n)
     diagnosis = infusion - pd.to_timedelta(diabdur, unit="D")
 

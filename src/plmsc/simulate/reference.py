@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from plmsc.constants import DAYS_PER_YEAR
+
 SAFETY = ("ALT", "AST", "CREAT", "WBC", "PLT", "HGB")
 DECREASED = ("WBC", "PLT", "HGB")
 #: (test, sex or "", age from, age to (years, [from, to)), lo, hi) in analysis units:
@@ -61,8 +63,8 @@ def reference_limits(
 
 
 def age_at(collected: pd.Series, dob: pd.Series) -> np.ndarray:
-    """Age in years (365.25 days) at collection."""
-    return ((collected.to_numpy() - dob.to_numpy()) / np.timedelta64(1, "D")) / 365.25
+    """Age in years (DAYS_PER_YEAR days) at collection."""
+    return ((collected.to_numpy() - dob.to_numpy()) / np.timedelta64(1, "D")) / DAYS_PER_YEAR
 
 
 def keep_in_range(
