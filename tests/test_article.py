@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
 from copy import deepcopy
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from article_checks import check_numbers_come_from_keys
 from conftest import REPO
 
 from plmsc.report import article as A
@@ -279,48 +279,10 @@ def _phase1():
     return numbers, sources
 
 
-def _leaves(obj, path=()):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _leaves(v, (*path, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _leaves(v, (*path, i))
-    else:
-        yield path, obj
-
-
-def _generated(numbers, sources):
-    log = A.RenderLog()
-    parts = A.render_parts(sources, A.read_context(numbers, sources, "phase1"), log)
-    return "\n".join(text for _, text, generated in parts if generated), log
-
-
 @pytest.mark.slow
 def test_every_number_of_the_text_comes_from_a_key():
     numbers, sources = _phase1()
-    # with the real numbers and with every number changed to one no analysis gives
-    for nums in (numbers, A.perturbed(numbers)):
-        text, log = _generated(nums, sources)
-        produced = set(A.number_tokens(" ".join(log.outputs)))
-        typed = [t for t in A.number_tokens(text) if t not in produced]
-        assert not typed, f"numbers no key produced: {typed}"
-        for out in log.outputs:
-            assert out in text
-
-    # each perturbed number the article quotes shows up in the text, in its rendering;
-    # the story's numbers are among them
-    text, _ = _generated(A.perturbed(numbers), sources)
-    real = dict(_leaves(numbers))
-    shown = set()
-    for path, value in _leaves(A.perturbed(numbers)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        forms = {str(value)} if isinstance(value, int) else {
-            A.fmt_decimals(value, d) for d in range(4)
-        } | {A.fmt_sci(value).split("\u00a0")[0]}  # fmt: skip
-        if any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", text) for f in forms):
-            shown.add(path)
+    shown = check_numbers_come_from_keys(numbers, sources, "phase1")
     must = [
         ("n",),
         ("adverse_events", "serious", "n_participants"),
@@ -343,7 +305,6 @@ def test_every_number_of_the_text_comes_from_a_key():
     ]
     missing = [p for p in must if p not in shown]
     assert not missing, f"not found in the perturbed text: {missing}"
-    assert all(p in real for p in must)
 
 
 @pytest.mark.slow

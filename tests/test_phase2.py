@@ -8,13 +8,17 @@ import sys
 import pandas as pd
 import pytest
 import yaml
+from article_checks import check_numbers_come_from_keys
 from conftest import REPO
+
+from plmsc.report import article as A
 
 TARGETS = [
     "adam/adsl.csv",
     "stats/ancova.csv",
     "stats/trajectories.csv",
     "stats/remission_by_arm.csv",
+    "manuscript/article.html",
 ]
 
 
@@ -86,3 +90,39 @@ def test_blinded_run_pools_the_arms_and_does_not_fail(tmp_path):
     assert pd.read_csv(out / "stats" / "ancova.csv")["STATUS"].tolist() == ["blinded"]
     traj = pd.read_csv(out / "stats" / "trajectories.csv")
     assert traj["TERM"].tolist() == ["Intercept", "YEAR"]  # pooled: no arm term
+    # the blinded article pools the arms and quotes no arm comparison
+    numbers, shown = _article_numbers_come_from_keys(out)
+    assert "by_arm" not in numbers and ("cpeptide_auc", "median_comparison") in shown
+    html = " ".join((out / "manuscript" / "article.html").read_text(encoding="utf-8").split())
+    assert "allocation is still blinded" in html and "ANCOVA-adjusted" not in html
+
+
+def _article_numbers_come_from_keys(cohort_dir):
+    """The phase 2 article: each number of its text from a numbers.json key, also with
+    every number perturbed (tests/article_checks.py)."""
+    import json
+
+    manuscript = cohort_dir / "manuscript"
+    numbers = json.loads((manuscript / "numbers.json").read_text())
+    src = REPO / "manuscript"
+    sources = A.Sources.from_paths(
+        src / "templates", src / "prose" / "phase2", src / "references.bib", manuscript
+    )
+    return numbers, check_numbers_come_from_keys(numbers, sources, "phase2")
+
+
+def test_unblinded_article_quotes_the_arm_comparison_from_keys(unblinded):
+    numbers, shown = _article_numbers_come_from_keys(unblinded)
+    assert set(numbers["n_by_arm"]) == {"MSC", "PLACEBO"}
+    for path in [
+        ("n_by_arm", "MSC"),
+        ("by_arm", "PLACEBO", "cpeptide_auc", "median_comparison"),
+        ("arm_comparison", "ancova", "difference_nmol_per_l", "estimate"),
+        ("arm_comparison", "ancova", "difference_nmol_per_l", "ci_lo"),
+        ("arm_comparison", "ancova", "p"),
+        ("missing_data", "mi", "diff_log"),
+        ("flow", "arms", 1, "received"),
+    ]:
+        assert path in shown, path
+    html = (unblinded / "manuscript" / "article.html").read_text(encoding="utf-8")
+    assert "ANCOVA-adjusted mean C-peptide AUC" in " ".join(html.split())
