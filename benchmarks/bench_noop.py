@@ -1,0 +1,50 @@
+"""Benchmark: a run with nothing to do, against ``snakemake --version``.
+
+Brings the default results up to date once (untimed), then times ``snakemake
+--cores 2`` with every output current (the no-op: parse the workflow, build the
+DAG, check the files) and ``snakemake --version`` (the interpreter and Snakemake's
+own start-up), best of ``--repeat`` each. Goal: no-op within 1.5x --version.
+
+    python benchmarks/bench_noop.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def timed(args: list[str]) -> tuple[float, str]:
+    """Wall seconds and standard error of one Snakemake invocation (it must succeed)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([*SNAKEMAKE, *args], cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed:\n{proc.stderr[-4000:]}")
+    return wall, proc.stderr
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    timed(["--cores", "2", "--quiet", "rules"])  # bring everything up to date
+    _, log = timed(["--cores", "2"])
+    if "Nothing to be done" not in log:
+        raise SystemExit(f"the second run still had work to do:\n{log[-2000:]}")
+    noop = min(timed(["--cores", "2"])[0] for _ in range(args.repeat))
+    version = min(timed(["--version"])[0] for _ in range(args.repeat))
+    print(f"no-op run           {noop:6.2f} s")
+    print(f"snakemake --version {version:6.2f} s")
+    print(f"ratio no-op/version {noop / version:6.2f}  (goal <= 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
