@@ -100,6 +100,7 @@ SNAKEMAKE_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SNAKEMAKE_CASES)
 def test_bad_input_stops_the_workflow(name, tmp_path, config):
     (fn,) = [c for c in CASES if c.__name__ == name]

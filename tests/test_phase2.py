@@ -10,6 +10,9 @@ import pytest
 import yaml
 from article_checks import check_numbers_come_from_keys
 from conftest import REPO
+from workflow_fixtures import default_run
+
+pytestmark = pytest.mark.slow
 
 from plmsc.report import article as A
 
@@ -44,11 +47,9 @@ def run_phase2(results, extra_config: dict | None = None) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def unblinded(tmp_path_factory):
-    results = tmp_path_factory.mktemp("unblinded") / "results"
-    proc = run_phase2(results)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return results / "phase2"
+def unblinded():
+    """Phase 2 as config.yaml defines it (unblinded): the session's shared default run."""
+    return default_run()["results"] / "phase2"
 
 
 def test_exports_are_simulated_outside_results_and_data_raw(unblinded):

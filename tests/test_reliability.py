@@ -18,7 +18,6 @@ temporary file and renamed, so no half-written file is ever taken for a result.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -31,42 +30,11 @@ from pathlib import Path
 import pytest
 from conftest import PHASE1_RAW, REPO
 from leakscan import identifiers, scan
+from workflow_fixtures import RAW_ROOT, default_run, smk_args, tree_hashes, workdir
 
 from plmsc.config import load_config
 from plmsc.manifest import read_manifest, source_labels
 from plmsc.provenance import KEY_PACKAGES
-
-RAW_ROOT = REPO / "data" / "raw"
-
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-def workdir(base: Path) -> Path:
-    """A working directory that sees the repository's config.yaml and data/."""
-    base.mkdir(parents=True)
-    (base / "config.yaml").symlink_to(REPO / "config.yaml")
-    (base / "data").symlink_to(REPO / "data")
-    return base
-
-
-def smk_args(results: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        *extra,
-        "--config",
-        f"results_dir={results}",
-        f"simulated_raw_dir={results.parent / 'simulated'}",
-    ]
 
 
 def snakemake(cwd: Path, results: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -85,19 +53,16 @@ def outputs(results: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory) -> dict:
-    """A complete run from scratch; data/raw hashed before it."""
-    base = tmp_path_factory.mktemp("reference")
-    before = tree_hashes(RAW_ROOT)
-    results = base / "results"
-    proc = snakemake(workdir(base / "work"), results, "--cores", "2")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return {"results": results, "simulated": base / "simulated", "raw_before": before}
+def full_run() -> dict:
+    """A complete run from scratch (the session's shared default run); data/raw hashed
+    before it."""
+    return default_run()
 
 
 # --- interrupted runs --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_run_completes_to_identical_outputs(sig, tmp_path, full_run):
     cwd = workdir(tmp_path / "work")
@@ -139,6 +104,7 @@ def test_interrupted_run_completes_to_identical_outputs(sig, tmp_path, full_run)
 # --- raw data are read-only ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_full_run_changes_no_raw_file(full_run):
     assert tree_hashes(RAW_ROOT) == full_run["raw_before"]
 
@@ -161,6 +127,7 @@ def test_workflow_declares_no_output_under_data_raw():
 # --- provenance ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_provenance_records_inputs_code_environment_config(full_run):
     config = load_config(REPO / "config.yaml")
     prov_path = full_run["results"] / "phase1" / "provenance.json"
@@ -187,6 +154,7 @@ def test_provenance_records_inputs_code_environment_config(full_run):
 # --- identifiers and calendar dates ----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_identifier_or_calendar_date_in_any_output(full_run):
     results = full_run["results"]
     simulated = sorted(p for p in full_run["simulated"].iterdir() if p.is_dir())

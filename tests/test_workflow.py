@@ -90,3 +90,33 @@ def test_changed_raw_file_stops_the_run_and_names_it(raw_copy):
     assert not (results / "phase1" / "qc" / "raw_manifest.csv").exists()
     log = (results / "phase1" / "logs" / "verify_raw_manifest.log").read_text()
     assert "checksum differs" in log and "LIS_EXPORT_<date>.csv" in log
+
+
+def test_phase1_end_to_end_run_writes_and_links_every_report_output():
+    """The quick lane's one end-to-end run: phase 1 from raw exports to index.html."""
+    import json
+
+    from report_fixtures import phase1_report
+
+    from plmsc.report.catalogue import (
+        FIGURE_FORMATS,
+        FIGURE_TITLES,
+        NOTEBOOK_NAMES,
+        TABLE_FORMATS,
+        TABLES,
+    )
+
+    cohort = phase1_report() / "phase1"
+    index = (cohort / "index.html").read_text(encoding="utf-8")
+    expected = [f"notebooks/{name}.html" for name in NOTEBOOK_NAMES]
+    expected += [f"manuscript/{t}.{fmt}" for t in TABLES for fmt in TABLE_FORMATS]
+    expected += [f"manuscript/{f}.{fmt}" for f in FIGURE_TITLES for fmt in FIGURE_FORMATS]
+    for rel in expected:
+        assert (cohort / rel).stat().st_size > 0, rel
+    linked = [rel for rel in expected if f'href="{rel}"' in index]
+    assert all(f"notebooks/{n}.html" in linked for n in NOTEBOOK_NAMES)
+    assert all(f"manuscript/{f}.pdf" in linked for f in FIGURE_TITLES)
+    numbers = json.loads((cohort / "manuscript" / "numbers.json").read_text(encoding="utf-8"))
+    assert numbers, "numbers.json is empty"
+    adsl = pd.read_csv(cohort / "adam" / "adsl.csv")
+    assert len(adsl) == 4  # the four phase 1 participants
