@@ -12,9 +12,9 @@ from article_checks import check_numbers_come_from_keys
 from conftest import REPO
 from workflow_fixtures import default_run
 
-pytestmark = pytest.mark.slow
-
 from plmsc.report import article as A
+
+pytestmark = pytest.mark.slow
 
 TARGETS = [
     "adam/adsl.csv",

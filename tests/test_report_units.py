@@ -8,6 +8,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from matplotlib.figure import Figure
 
 from plmsc.report import figures, numbers, quality, tables
@@ -383,8 +384,24 @@ def test_notebook_inputs_and_relative_parameters():
         "adlb": "../adam/adlb.csv",
         "adeff": "../adam/adeff.csv",
         "sensitivity": "../stats/sensitivity.csv",
+        # figures are the manuscript's PNGs, never drawn again by the notebook
+        "fig1_mmtt_curves": "../manuscript/fig1_mmtt_curves.png",
+        "fig1b_mmtt_glucose": "../manuscript/fig1b_mmtt_glucose.png",
+        "fig2_cpeptide_auc": "../manuscript/fig2_cpeptide_auc.png",
         "tests": ["../stats/exploratory_tests.csv"],
     }
+
+
+def test_every_manuscript_figure_is_shown_by_one_notebook_and_drawn_by_none():
+    from plmsc.report.catalogue import NOTEBOOKS
+
+    shown = [f for spec in NOTEBOOKS for f in spec.figures]
+    assert sorted(shown) == sorted(FIGURES)
+    for spec in NOTEBOOKS:
+        source = (REPO / "notebooks" / f"{spec.name}.ipynb").read_text(encoding="utf-8")
+        assert "show_figure(" not in source, spec.name
+        for figure in spec.figures:
+            assert f"show_png({figure})" in source, (spec.name, figure)
 
 
 def test_scrub_removes_timestamps_and_random_ids():

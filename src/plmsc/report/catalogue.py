@@ -169,7 +169,10 @@ class NotebookSpec:
     """A notebook: file stem, title, one line on what it shows, and its inputs.
 
     ``tests`` are the stats tables shown per design (passed as the ``tests`` list
-    parameter); ``settings`` the keys of the cohort's analysis config it takes.
+    parameter); ``settings`` the keys of the cohort's analysis config it takes;
+    ``figures`` the manuscript figures it shows. A figure is drawn once, by the
+    manuscript step (PNG at 300 dpi and PDF); the notebook embeds that PNG instead
+    of drawing it again (docs/performance.md).
     """
 
     name: str
@@ -178,6 +181,7 @@ class NotebookSpec:
     inputs: tuple[str, ...]
     tests: Mapping[str, tuple[str, ...]]
     settings: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
 
 
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
@@ -209,6 +213,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
             "randomised": ("ancova", "trajectories", "ancova_mi", "tipping_point"),
         },
         ("blq",),
+        ("fig1_mmtt_curves", "fig1b_mmtt_glucose", "fig2_cpeptide_auc"),
     ),
     NotebookSpec(
         "04_glycaemic_control",
@@ -218,6 +223,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         ("adsl", "adeff"),
         {"single_arm": ("exploratory_tests",), "randomised": ("remission_by_arm",)},
         ("remission_idaa1c",),
+        ("fig3_glycaemic_control", "fig4_remission"),
     ),
     NotebookSpec(
         "05_autoimmunity",
@@ -225,6 +231,8 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "GADA, ZnT8A and IA-2A titres and their change from baseline, with the nadir.",
         ("adsl", "adeff"),
         {"single_arm": ("exploratory_tests",)},
+        (),
+        ("fig5_autoantibodies",),
     ),
     NotebookSpec(
         "06_safety",
@@ -254,6 +262,8 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
             "lab_graded_listing",
         ),
         {},
+        (),
+        ("fig6_safety_timeline", "fig7_safety_labs"),
     ),
 )
 NOTEBOOK_NAMES = tuple(spec.name for spec in NOTEBOOKS)
@@ -270,12 +280,15 @@ def notebook_spec(name: str) -> NotebookSpec:
 def notebook_inputs(name: str, design: str, cohort_dir: str) -> dict[str, str]:
     """Input files of notebook ``name`` for a cohort: ``{key: <cohort_dir>/<folder>/<key>.csv}``.
 
-    The stats tables of the design come under keys ``tests_<table>``.
+    The stats tables of the design come under keys ``tests_<table>``, the
+    manuscript figures it shows under their names (``<cohort_dir>/manuscript/<name>.png``).
     """
     spec = notebook_spec(name)
     paths = {k: cohort_csv(cohort_dir, k) for k in spec.inputs}
     for table in spec.tests.get(design, ()):
         paths[f"tests_{table}"] = cohort_csv(cohort_dir, table)
+    for figure in spec.figures:
+        paths[figure] = f"{cohort_dir}/manuscript/{figure}.png"
     return paths
 
 

@@ -142,4 +142,15 @@ def show_figure(fig: Figure, dpi: int = 110) -> Any:
     return Image(data=buf.getvalue(), format="png")
 
 
+def show_png(path: str | Path, width: int = 900) -> Any:
+    """A PNG file (a manuscript figure) as an IPython image, ``width`` pixels wide on screen.
+
+    Notebooks show the figures the manuscript step drew rather than drawing them
+    again: one drawing per figure, and the notebook shows exactly the published one.
+    """
+    from IPython.display import Image
+
+    return Image(data=Path(path).read_bytes(), format="png", width=width)
+
+
 use_style()
