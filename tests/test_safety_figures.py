@@ -77,3 +77,27 @@ def test_phase1_safety_figures_fit_the_page(phase1_adam):
     swim = fig_safety_timeline(d["adae"], d["adhypo"], d["adsl"], "single_arm")
     texts = {t.get_text() for t in swim.axes[0].texts}
     assert set(d["adae"]["AEDECOD"]) <= texts
+
+
+def test_large_cohort_aggregates_by_month_and_grade():
+    from plmsc.report.safety_figures import fig_events_by_month
+
+    ids = [f"P{i:03d}" for i in range(60)]
+    adsl = pd.DataFrame({"USUBJID": ids, "ARM": ["MSC", "PLACEBO"] * 30, "SAFFL": "Y"})
+    adae = pd.DataFrame(
+        {"USUBJID": ids[:20], "ASTDY": pd.array(range(0, 200, 10), dtype="Int64"),
+         "AETOXGR": pd.array([1, 2] * 10, dtype="Int64"), "TRTEMFL": "Y"}
+    )  # fmt: skip
+    adhypo = pd.DataFrame(
+        {"USUBJID": ids[:10], "ADY": pd.array(range(10), dtype="Int64"),
+         "LEVEL": pd.array([1, 2, 3, 1, 2, 3, 1, 2, 3, 1], dtype="Int64")}
+    )  # fmt: skip
+    groups = {a: sorted(adsl.loc[adsl["ARM"] == a, "USUBJID"]) for a in ("MSC", "PLACEBO")}
+    fig = fig_events_by_month(adae, adhypo, groups)
+    fig.canvas.draw()
+    # one row per arm, AE onsets and hypoglycaemia: 4 panels; bars add up to the events
+    assert len(fig.axes) == 4
+    ae_heights = sum(p.get_height() for ax in fig.axes[::2] for p in ax.patches)
+    hypo_heights = sum(p.get_height() for ax in fig.axes[1::2] for p in ax.patches)
+    assert (ae_heights, hypo_heights) == (20, 10)
+    assert min(_fonts(fig)) >= MIN_FONT_PT

@@ -43,6 +43,9 @@ FONT = 7.0
 #: Width of a label in study days per character at 7 pt on a full-width year axis.
 DAYS_PER_CHAR = 3.4
 SUBLANE_IN = 0.17
+MIN_SUBLANE_IN = 0.12
+#: Height of the lanes that fits a journal page with its caption (inches).
+PAGE_HEIGHT_IN = 8.0
 #: Tests graded upwards (value / ULN) and downwards (value / LLN).
 UPWARD = ("ALT", "AST", "CREAT")
 
@@ -121,7 +124,9 @@ def fig_swimmer(
     top = np.concatenate([[0], np.cumsum(height.to_numpy())[:-1]]) + 0.6 * np.arange(len(ids))
     top = pd.Series(top, index=ids)
     total = float(top.iloc[-1] + height.iloc[-1]) if len(ids) else 1.0
-    fig = Figure(figsize=(FULL_WIDTH, 0.9 + SUBLANE_IN * total), layout="constrained")
+    # sub-lanes shrink (not below 0.12 in, room for 7 pt text) to keep to a page when possible
+    lane_in = max(MIN_SUBLANE_IN, min(SUBLANE_IN, PAGE_HEIGHT_IN / max(total, 1.0)))
+    fig = Figure(figsize=(FULL_WIDTH, 0.9 + lane_in * total), layout="constrained")
     ax = fig.subplots()
     exp_end = adsl.set_index("USUBJID")["EXPENDY"].astype("Float64").astype(float)
     for u in ids:

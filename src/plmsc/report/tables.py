@@ -334,7 +334,7 @@ def safety_table(
     overall = hypo_rates[hypo_rates["PERIOD"] == "Overall"]
     for level in ["Level 1", "Level 2", "Level 3", "Any level"]:
         add(
-            "Hypoglycaemia (ADA level), whole follow-up",
+            "Hypoglycaemia (ADA level), whole exposure",
             level,
             overall[overall["LEVEL"] == level],
             rate=True,
