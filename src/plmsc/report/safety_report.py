@@ -19,7 +19,15 @@ from plmsc.endpoints.safety import EXPOSURE_DEFINITION, OVERALL
 from plmsc.endpoints.toxicity import TERMS
 from plmsc.report.formatting import format_median_range, format_n_of_total, format_number, rounded
 
-RATE_DECIMALS = 2
+
+def _rate_decimals() -> int:
+    """Decimals of a rate per participant-year: numbers.json's, so both agree (imported
+    late: plmsc.report.numbers imports the tables that import this module)."""
+    from plmsc.report.numbers import RATE_DECIMALS
+
+    return RATE_DECIMALS
+
+
 NESTED = "    "
 N_COL, EV_COL, RATE_COL = "Participants, n/N (%)", "Events", "Events per participant-year"
 LEVELS = ("Level 1", "Level 2", "Level 3", "Any level")
@@ -61,7 +69,7 @@ def hypoglycaemia_period_rows(hypo_rates: pd.DataFrame, arms: Sequence[str]) -> 
         head = {}
         for a in arms:
             r = d[(d["ARM"] == a) & (d["LEVEL"] == "Any level")]
-            py = format_number(float(r["PY"].iloc[0]), RATE_DECIMALS) if len(r) else ""
+            py = format_number(float(r["PY"].iloc[0]), _rate_decimals()) if len(r) else ""
             head[a] = (f"{py} participant-years", "", "")
         rows.append(_row(section, period, arms, head))
         for level in LEVELS:
@@ -75,7 +83,7 @@ def hypoglycaemia_period_rows(hypo_rates: pd.DataFrame, arms: Sequence[str]) -> 
                 cells[a] = (
                     format_n_of_total(int(r["N_WITH_EVENT"]), int(r["N_PARTICIPANTS"])),
                     str(int(r["N_EVENTS"])),
-                    "" if pd.isna(rate) else format_number(float(rate), RATE_DECIMALS),
+                    "" if pd.isna(rate) else format_number(float(rate), _rate_decimals()),
                 )
             rows.append(_row(section, NESTED + level, arms, cells))
     overall = hypo_rates[(hypo_rates["PERIOD"] == OVERALL) & (hypo_rates["LEVEL"] == "Any level")]
@@ -167,7 +175,7 @@ def hypoglycaemia_period_numbers(hypo_rates: pd.DataFrame, arm: str = "Total") -
                 "n_participants_with_event": int(row["N_WITH_EVENT"]),
                 "n_participants_exposed": int(row["N_PARTICIPANTS"]),
                 "participant_years": _num(row["PY"]),
-                "rate_per_participant_year": _num(row["RATE_PER_PY"]),
+                "rate_per_participant_year": _num(row["RATE_PER_PY"], _rate_decimals()),
             }
             for _, row in d.iterrows()
         }
