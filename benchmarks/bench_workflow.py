@@ -59,6 +59,17 @@ def run(n: int, workdir: Path) -> tuple[float, pd.DataFrame]:
     return wall, pd.DataFrame(rows)
 
 
+START, END = "<!-- bench_workflow: start -->", "<!-- bench_workflow: end -->"
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put ``text`` between the START and END markers of ``path`` (the rest is kept)."""
+    doc = path.read_text(encoding="utf-8") if path.exists() else f"{START}\n{END}\n"
+    head, _, rest = doc.partition(START)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
@@ -74,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"n = {n:>6,}: {walls[n]:6.1f} s, steps {secs:6.1f} s, peak {peak:.0f} MiB")
     merged = pd.concat(steps, axis=1)
     lines = [
-        "# Performance",
+        "## Whole workflow by cohort size",
         "",
         "Measured with `python benchmarks/bench_workflow.py --write` on "
         f"{platform.machine()}, `snakemake --cores 2`, Python {platform.python_version()}.",
@@ -95,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        (REPO / "docs" / "performance.md").write_text(text, encoding="utf-8")
+        write_section(REPO / "docs" / "performance.md", text)
     return 0
 
 

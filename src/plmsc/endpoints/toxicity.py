@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from plmsc.ingest.rowkeys import row_identity
+
 TERMS = {
     "ALT": "Alanine aminotransferase increased",
     "AST": "Aspartate aminotransferase increased",
@@ -114,14 +116,12 @@ def _num(s: pd.Series) -> np.ndarray:
 
 def compute_baseline(adlb: pd.DataFrame, column: str = "AVAL") -> pd.Series:
     """The baseline row's ``column`` (ABLFL = Y) spread over every row of its USUBJID, PARAMCD."""
-    base = adlb[adlb["ABLFL"] == "Y"].drop_duplicates(["USUBJID", "PARAMCD"])
-    key = ["USUBJID", "PARAMCD"]
-    looked = (
-        adlb[key]
-        .astype(str)
-        .merge(base[[*key, column]].astype({"USUBJID": str, "PARAMCD": str}), on=key, how="left")
-    )
-    return pd.Series(looked[column].to_numpy(), index=adlb.index)
+    # one integer per (USUBJID, PARAMCD): a lookup, no string merge of every row
+    gid = row_identity(adlb, ["USUBJID", "PARAMCD"])
+    is_base = (adlb["ABLFL"] == "Y").fillna(False).to_numpy(dtype=bool)
+    first = ~pd.Series(gid[is_base]).duplicated().to_numpy()
+    values = pd.Series(adlb[column].to_numpy()[is_base][first], index=gid[is_base][first])
+    return pd.Series(values.reindex(gid).to_numpy(), index=adlb.index)
 
 
 def derive_var_anrind(adlb: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +142,8 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
     Needs AVAL, ANRLO, ANRHI, ADY, ABLFL and BNRIND (:func:`derive_var_anrind`).
     Empty for other tests and missing values.
     """
-    code = adlb["PARAMCD"].astype(str).to_numpy()
+    code_ids, code_values = pd.factorize(adlb["PARAMCD"].astype("str"))
+    position = {str(v): i for i, v in enumerate(code_values)}
     aval = _num(adlb["AVAL"])
     post = (_num(adlb["ADY"]) > 0) & (adlb["ABLFL"] != "Y").to_numpy()
     base = _num(compute_baseline(adlb))
@@ -155,18 +156,23 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
         "base_abnormal": abnormal,
     }
     grade = np.zeros(len(adlb), dtype=np.int64)
+    # compared at 9 decimals: 3.0 x 0.9 must equal 2.7 exactly (float noise)
+    v_all = np.round(aval, DECIMALS)
     with np.errstate(invalid="ignore"):
         for c in CTCAE_CRITERIA:
-            limit = c.factor * basis[c.basis] if c.basis != "ABS" else c.factor
-            # compared at 9 decimals: 3.0 x 0.9 must equal 2.7 exactly (float noise)
-            v, lim = np.round(aval, DECIMALS), np.round(limit, DECIMALS)
+            rows = np.flatnonzero(code_ids == position.get(c.paramcd, -2))
+            if not len(rows):
+                continue
+            limit = c.factor * basis[c.basis][rows] if c.basis != "ABS" else c.factor
+            v, lim = v_all[rows], np.round(limit, DECIMALS)
             value_meets = {">": v > lim, ">=": v >= lim, "<": v < lim}[c.op]
-            meets = (code == c.paramcd) & when[c.when] & value_meets
-            grade = np.where(meets, np.maximum(grade, c.grade), grade)
-    graded = np.isin(code, list(TERMS)) & ~np.isnan(aval)
+            meets = rows[when[c.when][rows] & value_meets]
+            grade[meets] = np.maximum(grade[meets], c.grade)
+    # the CTCAE term of each row's test (None for a test without one, or no PARAMCD)
+    term = np.array([TERMS.get(str(v)) for v in code_values] + [None], dtype=object)[code_ids]
+    graded = (term != None) & ~np.isnan(aval)  # noqa: E711 (element-wise)
     out = adlb.copy()
     out["ATOXGR"] = pd.array(np.where(graded, grade, np.nan), dtype="Float64").astype("Int64")
-    term = pd.Series(code).map(TERMS).to_numpy(dtype=object)
     out["ATOXDSC"] = pd.Series(np.where(graded, term, None), index=adlb.index, dtype="str")
     return out
 
