@@ -53,7 +53,12 @@ rule exploratory_tests:
     conda:
         "../../envs/environment.yaml"
     params:
-        comparison_visit=lookup(dpath="cohorts/{cohort}/analysis/comparison_visit", within=config),
+        comparison_visit=lookup(
+            dpath="cohorts/{cohort}/analysis/comparison_visit", within=config
+        ),
+        zero_method=lookup(
+            dpath="cohorts/{cohort}/analysis/wilcoxon_zero_method", within=config
+        ),
     script:
         "../scripts/exploratory_tests.py"
 
@@ -72,7 +77,9 @@ rule randomised_analysis:
     conda:
         "../../envs/environment.yaml"
     params:
-        comparison_visit=lookup(dpath="cohorts/{cohort}/analysis/comparison_visit", within=config),
+        comparison_visit=lookup(
+            dpath="cohorts/{cohort}/analysis/comparison_visit", within=config
+        ),
         population=lookup(dpath="cohorts/{cohort}/analysis/population", within=config),
     script:
         "../scripts/randomised_analysis.py"

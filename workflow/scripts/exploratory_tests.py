@@ -7,6 +7,9 @@ from plmsc.snakemake_io import rule_log
 
 with rule_log(snakemake) as log:
     tests = exploratory_tests(
-        read_adam(snakemake.input.adeff), EXPLORATORY_PARAMS, snakemake.params.comparison_visit
+        read_adam(snakemake.input.adeff),
+        EXPLORATORY_PARAMS,
+        snakemake.params.comparison_visit,
+        snakemake.params.zero_method,
     )
     log.wrote(write_csv(tests, snakemake.output[0]), tests)
