@@ -34,6 +34,7 @@ def test_defaults_are_filled(tmp_path):
             {"name": "Days 181-365", "from": 181, "to": 365},
         ],
         "comparison_visit": "Month 12",
+        "wilcoxon_zero_method": "pratt",
         "population": "ITT",
         "per_protocol": {"mmtt_window_days": 14, "deviations": []},
         "missing_data": {
