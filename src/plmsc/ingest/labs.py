@@ -124,12 +124,14 @@ def empty_lis() -> pd.DataFrame:
     return df
 
 
-def sorted_categorical(column: pa.ChunkedArray) -> pd.Categorical:
+def sorted_categorical(column: pa.ChunkedArray, sort: bool = True) -> pd.Categorical:
     """An Arrow text column as a pandas Categorical with sorted categories.
 
     Dictionary-encoded in Arrow (one hash pass, no Python string per cell); the
     categories are then sorted so that the result equals ``astype("category")``
     (codes order like the text, which sorting and "first row" rules rely on).
+    With ``sort=False`` the categories keep their order of first appearance (for
+    key-only columns, where sorting would cost seconds and change nothing).
     """
     encoded = pc.dictionary_encode(column)
     if encoded.num_chunks == 0:
@@ -138,11 +140,20 @@ def sorted_categorical(column: pa.ChunkedArray) -> pd.Categorical:
     indices = np.concatenate(
         [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
     )
+    if not sort:
+        return pd.Categorical.from_codes(
+            indices, categories=pd.Index(pd.array(dictionary, dtype="str"))
+        )
     order = pc.array_sort_indices(dictionary).to_numpy()
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     categories = pd.Index(pd.array(dictionary.take(order), dtype="str"))
     return pd.Categorical.from_codes(rank[indices], categories=categories)
+
+
+#: LIS columns with many distinct values that are only compared or parsed per
+#: distinct value: their categories keep the order of first appearance.
+KEY_ONLY = ("ACCESSION", "COLLECTED", "VERIFIED_AT")
 
 
 def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
@@ -157,7 +168,7 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
         return df.astype({c: "category" for c in LIS_COLUMNS})
     tables = [read_lis_table(path) for path in paths]
     stacked = pa.concat_tables(tables)
-    out = {c: sorted_categorical(stacked.column(c)) for c in LIS_COLUMNS}
+    out = {c: sorted_categorical(stacked.column(c), c not in KEY_ONLY) for c in LIS_COLUMNS}
     out["SRCROW"] = stacked.column("SRCROW").to_numpy()
     out["_file"] = np.repeat(np.arange(len(tables), dtype=np.int64), [t.num_rows for t in tables])
     return pd.DataFrame(out)

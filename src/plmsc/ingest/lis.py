@@ -97,7 +97,10 @@ def line_numbers(data: bytes, n_rows: int) -> np.ndarray:
 
 def _check_lis_header(data: bytes, name: str) -> None:
     """InputError unless the first line is exactly :data:`LIS_COLUMNS`."""
-    header = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
+    end = data.find(b"\n")
+    header = (
+        data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").strip("\r")
+    )
     found = next(csv.reader([header]), [])
     if found != LIS_COLUMNS:
         missing = [c for c in LIS_COLUMNS if c not in found]
@@ -120,7 +123,7 @@ def _check_lis_header(data: bytes, name: str) -> None:
         )
 
 
-_ARROW_READ = pacsv.ReadOptions(column_names=LIS_COLUMNS, skip_rows=1, block_size=1 << 24)
+_ARROW_READ = pacsv.ReadOptions(column_names=LIS_COLUMNS, skip_rows=1)
 _ARROW_PARSE = pacsv.ParseOptions(newlines_in_values=False)
 _ARROW_CONVERT = pacsv.ConvertOptions(
     column_types={c: pa.string() for c in LIS_COLUMNS}, strings_can_be_null=False
