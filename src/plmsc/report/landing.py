@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from plmsc.endpoints.registry import endpoint
 from plmsc.report.catalogue import FIGURE_TITLES, NOTEBOOKS
 
 STYLE = """
@@ -31,11 +32,16 @@ code{font-size:12px;word-break:break-all}
 li{margin:.3em 0}
 """.strip()
 
+_CPAUC_UNIT = endpoint("CPAUC").unit
 #: Key numbers: (label, dotted path in numbers.json, suffix).
 KEY_NUMBERS: tuple[tuple[str, str, str], ...] = (
     ("Participants", "n", ""),
-    ("C-peptide mean AUC at baseline, median (nmol/L)", "cpeptide_auc.median_baseline", ""),
-    ("C-peptide mean AUC at {comparison}, median (nmol/L)", "cpeptide_auc.median_comparison", ""),
+    (f"C-peptide mean AUC at baseline, median ({_CPAUC_UNIT})", "cpeptide_auc.median_baseline", ""),
+    (
+        f"C-peptide mean AUC at {{comparison}}, median ({_CPAUC_UNIT})",
+        "cpeptide_auc.median_comparison",
+        "",
+    ),
     ("Change from baseline at {comparison}, median (%)", "cpeptide_auc.median_pct_change", ""),
     ("In partial remission at {first}", "remission.n_first_visit", " of {assessed}"),
     ("Participants with an adverse event", "adverse_events.any.n_participants", ""),

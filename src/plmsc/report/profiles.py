@@ -29,6 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from plmsc.endpoints.registry import ENDPOINTS
+from plmsc.ingest.units import LAB_TESTS
 from plmsc.io import write_text
 from plmsc.report.figures import HYPO_MARKERS, MONTH_LABEL, _month_axis
 from plmsc.report.formatting import format_number
@@ -122,7 +123,7 @@ def fig_endpoints(
         for visit, colour in zip(visits, colours, strict=True):
             r = c[c["AVISIT"] == visit]
             ax.plot(r["MINUTE"], r["VALUE"], color=colour, marker="o", markersize=2.5, label=visit)
-        ax.set_title(f"MMTT {'C-peptide (nmol/L)' if test == 'CPEP' else 'glucose (mg/dL)'}")
+        ax.set_title(f"MMTT {LAB_TESTS[test].param}")
         ax.set_xticks([0, 30, 60, 90, 120])
         if test == tests[0]:
             ax.legend(
