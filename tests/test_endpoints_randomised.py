@@ -185,3 +185,42 @@ def test_mixed_model_recovers_the_slopes():
     assert fit["CONVERGED"].all() and set(fit["OPTIMISER"]) == {"lbfgs"}
     assert inter["CI_LO"] < inter["ESTIMATE"] < inter["CI_HI"] and inter["P"] < 0.001
     assert fit["N_PARTICIPANTS"].iloc[0] == 80
+
+
+def test_stratum_and_site_enter_the_ancova_as_indicators():
+    from plmsc.endpoints.randomised import ancova_arm_effect, derive_stratum_dummies
+
+    ids = [f"S{i:02d}" for i in range(12)]
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ids,
+            "STRATUM": ["AGE<12", "AGE>=12"] * 6,
+            "SITE": ["north"] * 6 + ["south"] * 6,
+        }
+    ).set_index("USUBJID")
+    frame = pd.DataFrame(index=pd.Index(ids, name="USUBJID"))
+    d = derive_stratum_dummies(frame, adsl)
+    # reference levels AGE<12 and north (first in sorted order): one indicator each
+    assert list(d.columns) == ["STRATUM_1", "SITE_1"]
+    assert d["STRATUM_1"].tolist() == [0.0, 1.0] * 6
+    assert d["SITE_1"].sum() == 6
+    # empty columns (no stratum in the list, no data access group) add nothing
+    assert derive_stratum_dummies(frame, adsl.assign(STRATUM=np.nan, SITE=np.nan)).empty
+    # Y = 1 + 0.5 [MSC] + 0.3 STRATUM_1 + 0.1 BASE + small noise: the stratum is a covariate
+    rng = np.random.default_rng(0)
+    data = d.assign(
+        ARM=["MSC", "MSC", "PLACEBO"] * 4,
+        BASE=rng.normal(0.5, 0.1, 12),
+        AGE=rng.uniform(8, 16, 12),
+        MALE=[1.0, 0.0, 0.0, 1.0] * 3,
+    )
+    data["Y"] = (
+        1
+        + 0.5 * (data["ARM"] == "MSC")
+        + 0.3 * data["STRATUM_1"]
+        + 0.1 * data["BASE"]
+        + rng.normal(0, 0.01, 12)
+    )
+    fit = ancova_arm_effect(data.reset_index())
+    assert fit["COVARIATES"] == "BASE AGE MALE STRATUM_1 SITE_1"
+    assert fit["DIFF_LOG"] == pytest.approx(0.5, abs=0.03)

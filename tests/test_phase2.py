@@ -22,6 +22,10 @@ TARGETS = [
     "stats/trajectories.csv",
     "stats/remission_by_arm.csv",
     "manuscript/article.html",
+    "stats/ancova_mi.csv",
+    "stats/tipping_point.csv",
+    "dsmb/open_report.html",
+    "dsmb/closed_report.html",
 ]
 
 
@@ -61,7 +65,13 @@ def test_exports_are_simulated_outside_results_and_data_raw(unblinded):
 
 def test_unblinded_run_compares_the_arms(unblinded):
     adsl = pd.read_csv(unblinded / "adam" / "adsl.csv")
-    assert adsl["ARM"].value_counts().to_dict() == {"MSC": 20, "PLACEBO": 10}
+    # 2:1 permuted blocks within the two age strata: 20 MSC give or take a block's tail
+    counts = adsl["ARM"].value_counts().to_dict()
+    assert sum(counts.values()) == 30 and 19 <= counts["MSC"] <= 21
+    # stratified, two-site phase 2: STRATUM and SITE in ADSL and in the ANCOVA
+    assert set(adsl["STRATUM"]) == {"AGE<12", "AGE>=12"}
+    assert set(adsl["SITE"]) == {"north", "south"}
+    assert (adsl[["ITTFL", "SAFFL"]] == "Y").all().all()
     ancova = pd.read_csv(unblinded / "stats" / "ancova.csv").iloc[0]
     assert (ancova["TREATED"], ancova["REFERENCE"], ancova["PARAMCD"]) == (
         "MSC",
@@ -96,6 +106,15 @@ def test_blinded_run_pools_the_arms_and_does_not_fail(tmp_path):
     assert "by_arm" not in numbers and ("cpeptide_auc", "median_comparison") in shown
     html = " ".join((out / "manuscript" / "article.html").read_text(encoding="utf-8").split())
     assert "allocation is still blinded" in html and "ANCOVA-adjusted" not in html
+    # populations without arms; no arm comparison; the open DSMB report only
+    adsl = pd.read_csv(out / "adam" / "adsl.csv")
+    assert (adsl["ITTFL"] == "Y").all() and set(adsl["TRT01A"].dropna()) == {"BLINDED"}
+    assert adsl["STRATUM"].isna().all()  # the stratum comes with the randomisation list
+    for name in ("ancova_mi", "tipping_point"):
+        assert pd.read_csv(out / "stats" / f"{name}.csv")["STATUS"].tolist() == ["blinded"]
+    assert "Not available" in (out / "dsmb" / "closed_report.html").read_text()
+    open_report = (out / "dsmb" / "open_report.html").read_text()
+    assert "MSC" not in open_report and "PLACEBO" not in open_report
 
 
 def _article_numbers_come_from_keys(cohort_dir):
@@ -127,3 +146,18 @@ def test_unblinded_article_quotes_the_arm_comparison_from_keys(unblinded):
         assert path in shown, path
     html = (unblinded / "manuscript" / "article.html").read_text(encoding="utf-8")
     assert "ANCOVA-adjusted mean C-peptide AUC" in " ".join(html.split())
+
+
+def test_unblinded_run_has_the_sensitivity_analyses_and_both_dsmb_reports(unblinded):
+    mi = pd.read_csv(unblinded / "stats" / "ancova_mi.csv").set_index("METHOD")
+    assert mi.loc["multiple imputation (MAR)", "M"] == 20
+    # dropout leaves month-12 values missing: MI analyses more participants than observed
+    assert (
+        mi.loc["multiple imputation (MAR)", "N_ANALYSED"]
+        > mi.loc["observed (primary)", "N_ANALYSED"]
+    )
+    tip = pd.read_csv(unblinded / "stats" / "tipping_point.csv")
+    assert tip["DELTA"].iloc[0] == 0
+    closed = (unblinded / "dsmb" / "closed_report.html").read_text()
+    assert "CLOSED" in closed and "PLACEBO" in closed
+    assert "PLACEBO" not in (unblinded / "dsmb" / "open_report.html").read_text()

@@ -35,7 +35,12 @@ import pandas as pd
 from scipy import stats
 
 from plmsc.endpoints.populations import POPULATION_FLAGS
-from plmsc.endpoints.randomised import ESTIMATED, REFERENCE_ARM, ancova_arm_effect
+from plmsc.endpoints.randomised import (
+    ESTIMATED,
+    REFERENCE_ARM,
+    ancova_arm_effect,
+    derive_stratum_dummies,
+)
 
 #: Predictors of every imputation model besides the earlier visits.
 BASE_PREDICTORS = ("BASE", "AGE", "MALE")
@@ -115,8 +120,9 @@ def mi_frame(
     paramcd: str = "CPAUCL",
 ) -> pd.DataFrame:
     """One row per participant of ``adsl`` with a baseline: ARM, AGE, SEX, MALE, BASE,
-    the ``earlier`` visits' values (columns named by visit) and Y (``visit``); missing
-    values stay NaN. Analysed rows (ANL01FL = Y) only."""
+    the ``earlier`` visits' values (columns named by visit), Y (``visit``) and the
+    stratum/site indicators of the ANCOVA; missing values stay NaN. Analysed rows
+    (ANL01FL = Y) only."""
     rows = adeff[(adeff["PARAMCD"] == paramcd) & adeff["ANL01FL"].eq("Y")]
     base = adeff[(adeff["PARAMCD"] == paramcd) & adeff["ABLFL"].eq("Y") & adeff["AVAL"].notna()]
     wide = rows[rows["AVISIT"].isin([*earlier, visit])].pivot_table(
@@ -126,6 +132,7 @@ def mi_frame(
     d = adsl.set_index("USUBJID")[["ARM", "AGE", "SEX"]]
     d = d.join(base.set_index("USUBJID")["AVAL"].rename("BASE"), how="inner").join(wide)
     d["MALE"] = (d["SEX"] == "M").astype(float)
+    d = derive_stratum_dummies(d, adsl.set_index("USUBJID"))
     return d.reset_index().sort_values("USUBJID", ignore_index=True)
 
 

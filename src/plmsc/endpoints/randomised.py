@@ -47,7 +47,32 @@ def ancova_frame(
     y = rows.set_index("USUBJID")[["AVAL", "BASE"]].rename(columns={"AVAL": "Y"})
     d = adsl.set_index("USUBJID")[["ARM", "AGE", "SEX"]].join(y, how="inner").dropna()
     d["MALE"] = (d["SEX"] == "M").astype(float)
-    return d.reset_index()
+    return derive_stratum_dummies(d, adsl.set_index("USUBJID")).reset_index()
+
+
+#: ADSL columns of the stratification factors and their dummy-column prefixes.
+STRATIFICATION = {"STRATUM": "STRATUM_", "SITE": "SITE_"}
+
+
+def derive_stratum_dummies(frame: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+    """Add 0/1 columns STRATUM_<k> and SITE_<k> (k = 1, 2, ... after the first level in
+    sorted order, the reference) for the ADSL stratification columns that are
+    present and non-empty; both frames are indexed by USUBJID. ICH E9: the ANCOVA
+    adjusts for the factors of a stratified randomisation and for the site.
+    """
+    out = frame.copy()
+    for column, prefix in STRATIFICATION.items():
+        if column not in adsl or adsl[column].isna().all():
+            continue
+        values = adsl[column].reindex(out.index)
+        for k, level in enumerate(sorted(values.dropna().unique())[1:], start=1):
+            out[f"{prefix}{k}"] = (values == level).astype(float)
+    return out
+
+
+def stratum_columns(data: pd.DataFrame) -> list[str]:
+    """The dummy columns of :func:`derive_stratum_dummies` in ``data``."""
+    return [c for c in data.columns if c.startswith(tuple(STRATIFICATION.values()))]
 
 
 #: Covariates of the ANCOVA besides ARM (MALE = 1 for a male participant).
@@ -106,9 +131,10 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
 
     ``data``: one row per participant with ARM, Y, BASE, AGE, MALE (:func:`ancova_frame`).
 
-    * Model (statsmodels OLS): Y = b0 + b1 [ARM = treated] + b2 BASE + b3 AGE + b4 MALE.
-      A covariate with a single value in the data is left out (COVARIATES lists the
-      ones used). F and p of arm from pingouin.ancova on the same covariates.
+    * Model (statsmodels OLS): Y = b0 + b1 [ARM = treated] + b2 BASE + b3 AGE + b4 MALE,
+      plus the stratum and site indicators of :func:`derive_stratum_dummies` when
+      ``data`` has them. A covariate with a single value in the data is left out
+      (COVARIATES lists the ones used). F and p of arm from pingouin.ancova on the same covariates.
     * Adjusted mean of an arm (``_LOG``) = the model's prediction for that arm at the
       covariates' means over all participants; back-transformed as exp(m) - 1 with
       its 95 % CI (``_NMOL``, nmol/L).
@@ -141,7 +167,8 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
             record,
             f"fewer than {MIN_PER_ARM} participants in an arm ({', '.join(small)})",
         )
-    covariates = [c for c in ANCOVA_COVARIATES if data[c].nunique(dropna=True) > 1]
+    candidates = [*ANCOVA_COVARIATES, *stratum_columns(data)]
+    covariates = [c for c in candidates if data[c].nunique(dropna=True) > 1]
     record["COVARIATES"] = " ".join(covariates)
     arm_term = f"C(ARM, Treatment('{reference}'))"
     formula = " + ".join([f"Y ~ {arm_term}", *covariates])

@@ -52,6 +52,7 @@ from plmsc.ingest.redcap import (
 )
 from plmsc.ingest.reference import reference_defaults
 from plmsc.ingest.schemas import SCHEMAS
+from plmsc.ingest.strata import derive_var_site, derive_var_stratum
 from plmsc.io import write_csv
 from plmsc.manifest import MANIFEST_NAME, raw_files, source_labels
 from plmsc.report.catalogue import cohort_csv
@@ -465,6 +466,8 @@ def build_adam(
     )
     adsl = derive_var_exposure(adsl, visits, adlb, adae, adhypo, schedule)
     adsl = derive_var_infusion_reaction(adsl, adae)
+    adsl = derive_var_site(adsl, export.rc, str(export.path))
+    adsl = derive_var_stratum(adsl, rand, rand_path)
 
     out = AdamDatasets(adsl, adlb, adae, adhypo, advs, recon.frame(lis_recon), applied.frame())
     for name, frame in out.items():

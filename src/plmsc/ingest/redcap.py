@@ -27,6 +27,9 @@ FIXED_COLUMNS = [
     "redcap_repeat_instrument",
     "redcap_repeat_instance",
 ]
+#: Columns REDCap adds on request: the data access group (the site), checked in
+#: :mod:`plmsc.ingest.strata`.
+OPTIONAL_COLUMNS = ("redcap_data_access_group",)
 DATE_FORMATS = {
     "date_ymd": ("%Y-%m-%d", "a date YYYY-MM-DD"),
     "datetime_ymd": ("%Y-%m-%d %H:%M", "a date-time YYYY-MM-DD HH:MM"),
@@ -216,7 +219,9 @@ def validate_export(
             allowed[f.name] = f
     for form in forms:
         allowed[f"{form}_complete"] = Field(f"{form}_complete", form, "dropdown", COMPLETE_CODES)
-    unknown = [c for c in df.columns if c not in allowed and c not in FIXED_COLUMNS]
+    unknown = [
+        c for c in df.columns if c not in allowed and c not in (*FIXED_COLUMNS, *OPTIONAL_COLUMNS)
+    ]
     if unknown:
         raise InputError(
             file, unknown[0], "a field of the data dictionary or <form>_complete", line=1
@@ -258,7 +263,7 @@ def validate_export(
     )
 
     for col in df.columns:
-        if col in FIXED_COLUMNS:
+        if col in FIXED_COLUMNS or col in OPTIONAL_COLUMNS:
             continue
         f = allowed[col]
         values = df[col]

@@ -66,6 +66,8 @@ ADSL = pa.DataFrameSchema(
         "EXPDURY": _float(nullable=False, checks=[pa.Check.ge(0)]),
         "INFAEFL": _str(nullable=True, isin=YN),
         "INFRFL": _str(nullable=True, isin=YN),
+        "SITE": _str(nullable=True),
+        "STRATUM": _str(nullable=True),
     },
     strict=True,
     ordered=True,

@@ -126,19 +126,50 @@ def _assign_arms(rng: np.random.Generator, cfg: dict[str, Any], n: int) -> np.nd
     return blocks.ravel()[:n]
 
 
+#: Age (years) that splits the two age strata of a stratified randomisation.
+STRATUM_AGE = 12
+
+
+def _assign_stratified(
+    rng: np.random.Generator, cfg: dict[str, Any], strata: np.ndarray
+) -> np.ndarray:
+    """Permuted blocks of the allocation ratio within each stratum (in stratum order)."""
+    arm = np.empty(len(strata), dtype=object)
+    for stratum in sorted(set(strata)):
+        where = np.flatnonzero(strata == stratum)
+        arm[where] = _assign_arms(rng, cfg, len(where))
+    return arm.astype(str)
+
+
 def make_subjects(cfg: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame:
-    """One row per participant: identifiers, baseline characteristics, latent parameters."""
+    """One row per participant: identifiers, baseline characteristics, latent parameters.
+
+    ``simulation.sites`` (site names) gives each participant a site (the REDCap data
+    access group); ``simulation.stratified`` randomises in permuted blocks within
+    age strata (< 12, >= 12 years). Both are off by default and then draw nothing,
+    so the default cohorts keep their numbers.
+    """
     sim = cfg["simulation"]
     n = int(sim["n"])
     width = max(3, len(str(n)))
     record_id = np.char.add(
         f"{sim['id_prefix']}-", np.char.zfill(np.arange(1, n + 1).astype(str), width)
     )
-    arm = _assign_arms(rng, cfg, n)
+    sites = list(sim.get("sites", []))
+    stratified = bool(sim.get("stratified", False)) and cfg["design"] == "randomised"
+    site = np.array(sites)[rng.integers(len(sites), size=n)] if sites else np.full(n, "")
+    if stratified:
+        age = rng.uniform(*sim["age_range"], size=n)
+        stratum = np.where(age < STRATUM_AGE, f"AGE<{STRATUM_AGE}", f"AGE>={STRATUM_AGE}")
+        arm = _assign_stratified(rng, cfg, stratum)
+    else:
+        stratum = np.full(n, "")
+        arm = _assign_arms(rng, cfg, n)
     treated = arm != "PLACEBO"
 
     sex = np.where(rng.random(n) < 0.5, "M", "F")
-    age = rng.uniform(*sim["age_range"], size=n)
+    if not stratified:
+        age = rng.uniform(*sim["age_range"], size=n)
     first = pd.Timestamp(sim["first_infusion"])
     infusion_offset = np.sort(rng.integers(0, sim["enrolment_days"] + 1, size=n))
     infusion = first + pd.to_timedelta(infusion_offset, unit="D")
@@ -169,6 +200,8 @@ def make_subjects(cfg: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame
         {
             "record_id": record_id,
             "arm": arm,
+            "site": site,
+            "stratum": stratum,
             "treated": treated,
             "mrn": _with_leading_zero(_unique_mrns(rng, n)),
             "name": _names(rng, sex),
@@ -215,7 +248,8 @@ def make_visits(
 
     A visit happens at its target day plus a jitter of up to a quarter of its window
     (at most 3 days); the infusion visit is day 0. In cohorts larger than 20, 3 % of
-    follow-up visits are missed.
+    follow-up visits are missed. With ``simulation.dropout`` = p, a share p of the
+    participants drop out: they miss every visit from a random follow-up visit on.
     """
     schedule = pd.DataFrame(cfg["schedule"]).sort_values("day", ignore_index=True)
     n, v = len(subjects), len(schedule)
@@ -228,6 +262,13 @@ def make_visits(
     if n > 20:
         attended = rng.random((n, v)) > 0.03
     attended[:, schedule["day"].to_numpy() <= 0] = True
+    dropout = float(cfg["simulation"].get("dropout", 0))
+    if dropout > 0:
+        # a participant who drops out misses every visit from a random follow-up visit on
+        follow = np.flatnonzero(schedule["day"].to_numpy() > 0)
+        leaves = rng.random(n) < dropout
+        first_missed = follow[rng.integers(len(follow), size=n)]
+        attended &= ~(leaves[:, None] & (np.arange(v)[None, :] >= first_missed[:, None]))
 
     visits = pd.DataFrame(
         {

@@ -462,7 +462,13 @@ def redcap_export(c: phys.Cohort, rng: np.random.Generator) -> pd.DataFrame:
     )
     out["_inst"] = pd.to_numeric(out["redcap_repeat_instance"], errors="coerce").fillna(0)
     out = out.sort_values(["record_id", "_order", "_rep", "_inst"], kind="stable")
-    return out[COLUMNS].astype(str)
+    columns = list(COLUMNS)
+    if c.config["simulation"].get("sites"):
+        # REDCap writes the data access group after the repeat columns when asked to
+        site = c.subjects.set_index("record_id")["site"]
+        out["redcap_data_access_group"] = out["record_id"].map(site)
+        columns.insert(len(FIXED), "redcap_data_access_group")
+    return out[columns].astype(str)
 
 
 def data_dictionary() -> pd.DataFrame:
@@ -486,14 +492,16 @@ def data_dictionary() -> pd.DataFrame:
 
 
 def randomisation(c: phys.Cohort) -> pd.DataFrame:
-    """randomisation.csv: record_id, arm, rand_date (two days after screening)."""
+    """randomisation.csv: record_id, arm, rand_date (two days after screening), and
+    stratum when the randomisation was stratified (``simulation.stratified``)."""
     s, v = c.subjects, c.visits
     screening = v.groupby("subject")["date"].min()
     rand = screening.to_numpy() + np.timedelta64(2, "D")
     rand = np.minimum(rand, s["infusion"].to_numpy() - np.timedelta64(1, "D"))
-    return pd.DataFrame(
-        {"record_id": s["record_id"], "arm": s["arm"], "rand_date": _fmt_date(rand)}
-    )
+    out = pd.DataFrame({"record_id": s["record_id"], "arm": s["arm"], "rand_date": _fmt_date(rand)})
+    if c.config["simulation"].get("stratified"):
+        out["stratum"] = s["stratum"].to_numpy()
+    return out
 
 
 def write_redcap(c: phys.Cohort, rng: np.random.Generator, out_dir: Path) -> list[Path]:
