@@ -83,7 +83,8 @@ def simulate_trials(
     total = per_trial * n_trials
     rng = np.random.default_rng(np.random.SeedSequence([seed, n_placebo]))
     sim = dict(cohort["simulation"])
-    sim.update(n=total, allocation={"PLACEBO": 1})
+    # the natural history only: no sites, strata or dropout of the cohort's exports
+    sim.update(n=total, allocation={"PLACEBO": 1}, sites=[], stratified=False)
     cfg = {**cohort, "design": "randomised", "simulation": sim}
     subjects = make_subjects(cfg, rng)  # every participant untreated: placebo course
     arm = np.tile(np.repeat(["MSC", "PLACEBO"], [n_msc, n_pl]), n_trials)
