@@ -37,6 +37,7 @@ def workdir(base: Path) -> Path:
     base.mkdir(parents=True)
     (base / "config.yaml").symlink_to(REPO / "config.yaml")
     (base / "data").symlink_to(REPO / "data")
+    (base / "config").symlink_to(REPO / "config")  # data-management decisions
     return base
 
 
