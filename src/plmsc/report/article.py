@@ -74,7 +74,15 @@ LITERAL_DIGITS = (
 NOT_TEXT = re.compile(r"@[A-Za-z][\w:-]*|\]\([^)]*\)|\{[^}]*\}")
 #: Decimals of the kinds of number the text quotes beside the endpoints': those
 #: numbers.json rounds them to (plmsc.report.numbers), so text and tables agree.
-DECIMALS = {**CHARACTERISTIC_DECIMALS, "rate": RATE_DECIMALS, "pct_change": PCT_DECIMALS}
+DECIMALS = {
+    **CHARACTERISTIC_DECIMALS,
+    "rate": RATE_DECIMALS,
+    "pct_change": PCT_DECIMALS,
+    # exposure (plmsc.report.safety_report.exposure_numbers): years to one decimal,
+    # the median of days as stored (one decimal)
+    "participant_years": 1,
+    "days_median": 1,
+}
 #: Display names of the antibodies and of the ADA levels (numbers.json keys).
 ANTIBODY_NAMES = {"GADA": "GADA", "ZNT8A": "ZnT8A", "IA2A": "IA-2A"}
 ADA_LEVEL_NAMES = {"level_1": "level 1", "level_2": "level 2", "level_3": "level 3"}
@@ -397,6 +405,13 @@ def render_parts(
         for name, number in context["tab"].items()
     )
     legends = render_template(env, LEGENDS, context)
+    # a figure the catalogue lists but the legends template does not yet: its
+    # catalogue title, renumbered (code text, like the tables' captions)
+    extra = "\n".join(
+        f"![Figure {number}. {FIGURE_TITLES[name].split('. ', 1)[1]}]({name}.png){{width=100%}}\n"
+        for name, number in context["fig"].items()
+        if f"]({name}.png)" not in legends
+    )
     return [
         ("front", front, True),
         ("introduction", "# Introduction\n\n" + intro, False),
@@ -405,6 +420,7 @@ def render_parts(
         ("discussion", "# Discussion\n\n" + discussion, False),
         ("tables", "# Tables\n\n" + tables, False),
         ("figures", legends, True),
+        ("more figures", extra, False),
         ("references", "# References\n\n::: {#refs}\n:::\n", False),
     ]
 
