@@ -44,8 +44,9 @@ def test_literal_digit_check_finds_a_typed_number(tmp_path):
 
 
 def test_format_filters_use_the_shared_rounding():
-    assert A.fmt_sci(1_000_000.0) == "1\u00a0×\u00a010^6^"
-    assert A.fmt_sci(2_500_000) == "2.5\u00a0×\u00a010^6^"
+    # the dose as Table 3 writes it: 1.00 (10^6 cells/kg)
+    assert A.fmt_sci(1_000_000.0) == "1.00\u00a0×\u00a010^6^"
+    assert A.fmt_sci(2_505_000) == "2.51\u00a0×\u00a010^6^"  # 2.505 -> 2.51
     # half away from zero on the printed decimal: 0.705 -> 0.71 at 2 decimals
     assert A.fmt_decimals(0.705, 2) == "0.71"
     assert A.fmt_decimals(-51.85, 1) == "-51.9"
@@ -322,7 +323,7 @@ def test_phase1_article_reads_like_the_published_report():
     cp = numbers["cpeptide_auc"]
     assert cp["median_comparison"] < cp["median_baseline"]
     assert "IRCT20171021036903N2" in html
-    assert "1 × 10<sup>6</sup> placenta-derived mesenchymal stem cells per kg" in html
+    assert "1.00 × 10<sup>6</sup> placenta-derived mesenchymal stem cells per kg" in html
     assert "No serious adverse event occurred" in html
     r = numbers["remission"]
     assert f"{r['n_first_visit']} of {r['n_assessed_first_visit']} participants at Month 1" in html

@@ -160,13 +160,18 @@ def fmt_int(value: int | float | None) -> Rendered:
     return Rendered(str(int(value)))
 
 
+#: Decimals of the mantissa of a number written m × 10^e: those of the dose in
+#: Table 3 ("Dose received (10^6 cells/kg)", plmsc.report.safety_report).
+SCI_DECIMALS = 2
+
+
 def fmt_sci(value: float | None) -> Rendered:
-    """``value`` as m × 10^e^ (Markdown superscript), m with up to 3 significant digits,
-    joined by no-break spaces: 1 × 10^6^."""
+    """``value`` as m × 10^e^ (Markdown superscript), m with :data:`SCI_DECIMALS`
+    decimals, joined by no-break spaces: 1.00 × 10^6^ (Table 3's 1.00 in 10^6 cells/kg)."""
     if _missing(value):
         return Rendered("NA")
     exp = math.floor(math.log10(abs(value))) if value else 0
-    mant = formatting.format_significant(value / 10**exp, 3)
+    mant = formatting.format_number(value / 10**exp, SCI_DECIMALS)
     return Rendered(f"{mant}\u00a0×\u00a010^{exp}^")
 
 
