@@ -19,6 +19,13 @@ import pandas as pd
 FLOAT_FORMAT = "%.10g"
 
 
+def _umask() -> int:
+    """The process's umask (read by setting and restoring it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def _atomic(path: str | Path, mode: str) -> Iterator:
     """Open a temporary file beside ``path``; rename it onto ``path`` on success,
@@ -30,6 +37,8 @@ def _atomic(path: str | Path, mode: str) -> Iterator:
         kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
+        # mkstemp creates the file private (0600): give it the mode a plain open would
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

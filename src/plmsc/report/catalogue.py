@@ -67,7 +67,7 @@ TABLES = {
 }
 NOTES = {
     "table1_baseline": (
-        "Continuous: median [min,max] (single arm or blinded) or median [Q1,Q3] by arm; "
+        "Continuous: median (min–max) (single arm or blinded) or median (Q1–Q3) by arm; "
         "categorical: n (%). Baseline endpoints are the last value on or before day 0."
     ),
     "table2_endpoints": (

@@ -284,7 +284,6 @@ def population_numbers(adsl: pd.DataFrame, primary: str = "ITT") -> dict[str, An
 
 #: Decimals of a log-scale ANCOVA difference and of δ; of a p-value in numbers.json.
 LOG_DECIMALS = 3
-P_JSON_DECIMALS = 4
 
 
 def missing_data_numbers(ancova_mi: pd.DataFrame, tipping: pd.DataFrame) -> dict[str, Any]:
@@ -305,7 +304,7 @@ def missing_data_numbers(ancova_mi: pd.DataFrame, tipping: pd.DataFrame) -> dict
             "diff_log": rounded(r["ESTIMATE"], LOG_DECIMALS),
             "ci_lo": rounded(r["CI_LO"], LOG_DECIMALS),
             "ci_hi": rounded(r["CI_HI"], LOG_DECIMALS),
-            "p": rounded(r["P"], P_JSON_DECIMALS),
+            "p": rounded(r["P"], P_DECIMALS),
         }
 
     mi = ancova_mi[ancova_mi["METHOD"] == "multiple imputation (MAR)"].iloc[0]
