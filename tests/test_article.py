@@ -98,7 +98,10 @@ def _methods_numbers(cohort: dict, n: int = 4) -> dict:
         "design": cohort["design"],
         "n": n,
         "methods": compute_methods_numbers(cohort, n),
-        "infusion": {"dose_cells_per_kg": {"median": 1_000_000.0, "min": 1e6, "max": 1e6}},
+        "infusion": {
+            "blinded": False,
+            "dose_cells_per_kg": {"median": 1_000_000.0, "min": 1e6, "max": 1e6},
+        },
     }
 
 

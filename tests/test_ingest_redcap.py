@@ -96,8 +96,13 @@ def test_randomised_cohort_arms_and_blinded(tmp_path):
     ds = build(tmp_path / "a", cfg=cfg, randomisation=rand)
     assert ds.adsl["ARM"].tolist() == ["MSC", "PLACEBO"]
     assert "2019" not in ds.adsl.to_csv()
+    assert ds.adsl["DOSE"].notna().all()
     blinded = build(tmp_path / "b", cfg=cfg)
     assert blinded.adsl["ARM"].tolist() == ["BLINDED", "BLINDED"]
+    # a placebo infusion has no cells: dose and viability would unblind, so both are
+    # withheld until the randomisation list arrives
+    assert blinded.adsl["DOSE"].isna().all()
+    assert blinded.adsl["VIABPCT"].isna().all()
 
 
 # --- adae, adhypo ----------------------------------------------------------------

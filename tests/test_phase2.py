@@ -110,6 +110,11 @@ def test_blinded_run_pools_the_arms_and_does_not_fail(tmp_path):
     adsl = pd.read_csv(out / "adam" / "adsl.csv")
     assert (adsl["ITTFL"] == "Y").all() and set(adsl["TRT01A"].dropna()) == {"BLINDED"}
     assert adsl["STRATUM"].isna().all()  # the stratum comes with the randomisation list
+    # placebo infusions carry no cells: dose and viability would unblind, so they are
+    # withheld in ADSL, numbers.json and the article
+    assert adsl["DOSE"].isna().all() and adsl["VIABPCT"].isna().all()
+    assert numbers["infusion"]["blinded"] is True and "n_cells" not in numbers["infusion"]
+    assert "dose withheld while the allocation is blinded" in html
     for name in ("ancova_mi", "tipping_point"):
         assert pd.read_csv(out / "stats" / f"{name}.csv")["STATUS"].tolist() == ["blinded"]
     assert "Not available" in (out / "dsmb" / "closed_report.html").read_text()

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from plmsc.constants import DAYS_PER_YEAR, RELATED_CODES
+from plmsc.constants import BLINDED, DAYS_PER_YEAR, RELATED_CODES
 from plmsc.ingest.redcap import RowLocator, as_datetime, as_number, column
 from plmsc.ingest.visits import derive_study_day
 
@@ -302,7 +302,27 @@ def derive_adsl(subjects: pd.DataFrame, visits: pd.DataFrame, arm: pd.Series) ->
     adsl["INFREAC"] = subjects["infreac"]
     adsl["SAFFL"] = np.where(subjects["infusion"].notna(), "Y", "N")
     adsl["SAFFL"] = adsl["SAFFL"].astype("str")
+    adsl = derive_var_blinded_infusion(adsl)
     return adsl[ADSL_COLUMNS].sort_values("USUBJID").reset_index(drop=True)
+
+
+#: Infusion facts that reveal the allocation: a placebo infusion has no cells.
+ALLOCATION_REVEALING = ("DOSE", "VIABPCT")
+
+
+def derive_var_blinded_infusion(adsl: pd.DataFrame) -> pd.DataFrame:
+    """Withhold DOSE and VIABPCT while the allocation is blinded (every ARM = BLINDED).
+
+    A placebo infusion carries no cells (dose 0, no viability), so the cells/kg and
+    viability of each participant would unblind the cohort in every table, listing and
+    number made from ADSL. Before unblinding they are left empty; the unblinded run
+    (with randomisation.csv) has them. See docs/analysis-datasets.md.
+    """
+    if len(adsl) == 0 or not adsl["ARM"].eq(BLINDED).all():
+        return adsl
+    out = adsl.copy()
+    out[list(ALLOCATION_REVEALING)] = np.nan
+    return out
 
 
 def derive_advs(visits: pd.DataFrame) -> pd.DataFrame:

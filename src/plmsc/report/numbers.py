@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from plmsc.config import cohort_with_defaults
+from plmsc.constants import BLINDED
 from plmsc.endpoints.populations import population_counts
 from plmsc.endpoints.registry import endpoint, select
 from plmsc.endpoints.safety import OVERVIEW
@@ -455,10 +456,20 @@ def compute_baseline_numbers(adsl: pd.DataFrame) -> dict[str, Any]:
 
 def compute_infusion_numbers(adsl: pd.DataFrame) -> dict[str, Any]:
     """Dose received (cells/kg) and cell viability (%) of those who received cells
-    (DOSE > 0), and infusion reactions (INFREAC = Y) among the infused (SAFFL = Y)."""
-    cells = adsl[pd.to_numeric(adsl["DOSE"], errors="coerce").fillna(0) > 0]
+    (DOSE > 0), and infusion reactions (INFREAC = Y) among the infused (SAFFL = Y).
+
+    While the allocation is blinded ADSL withholds DOSE and VIABPCT (they would reveal
+    the arms): then only ``blinded``, the reactions and the number infused are given."""
     infused = adsl[adsl["SAFFL"].eq("Y")] if "SAFFL" in adsl else adsl
+    if len(adsl) and adsl["ARM"].eq(BLINDED).all():
+        return {
+            "blinded": True,
+            "n_infusion_reaction": int(infused["INFREAC"].eq("Y").sum()),
+            "n_infused": len(infused),
+        }
+    cells = adsl[pd.to_numeric(adsl["DOSE"], errors="coerce").fillna(0) > 0]
     return {
+        "blinded": False,
         "n_cells": len(cells),
         "dose_cells_per_kg": _summary(cells["DOSE"], "dose_cells_per_kg"),
         "viability_pct": _summary(cells["VIABPCT"], "viability_pct"),
