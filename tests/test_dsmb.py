@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from plmsc.constants import HYPO_OVERALL_PERIOD
 from plmsc.report.dsmb import blind_adsl, dsmb_reports, dsmb_tables
 
 PERIODS = [{"name": "Days 0-365", "from": 0, "to": 365}]
@@ -102,7 +103,9 @@ def test_open_report_counts_are_pooled():
     assert overview.loc["Serious adverse event", col] == "1 (13 %)"
     sae = tables["Serious adverse events (listing)"]
     assert sae["Participant"].tolist() == ["S04"] and "Arm" not in sae
-    hypo = tables["Hypoglycaemia by ADA level, whole follow-up"].set_index("ADA level")
+    # rates are per participant-year of exposure: the period is named as Table 3 names it
+    assert HYPO_OVERALL_PERIOD == "whole exposure"
+    hypo = tables[f"Hypoglycaemia by ADA level, {HYPO_OVERALL_PERIOD}"].set_index("ADA level")
     # events: level 1 S01, S05 (2); level 2 S03; level 3 S03; any 4 in 3 participants
     assert hypo.loc["Any level", "Events"] == 4
     assert hypo.loc["Any level", "Participants with an event"] == 3

@@ -25,3 +25,7 @@ BLQ_FACTOR = {"half": 0.5, "limit": 1.0, "zero": 0.0}
 #: 3 possible, 4 probable, 5 definite (1 unrelated and 2 unlikely do not).
 #: ADAE's AERELFL = Y exactly for these codes; safety tables count AERELFL.
 RELATED_CODES = (3, 4, 5)
+
+#: The period of the overall hypoglycaemia rates (events per participant-year
+#: of exposure), as Table 3 and the DSMB reports both name it.
+HYPO_OVERALL_PERIOD = "whole exposure"

@@ -12,7 +12,7 @@
 
 Contents: participants and exposure; treatment-emergent adverse events (overview,
 by system organ class and preferred term, worst CTCAE grade); serious adverse
-events listed; hypoglycaemia by ADA level over the whole follow-up; laboratory
+events listed; hypoglycaemia by ADA level over the whole exposure (per participant-year); laboratory
 abnormalities by worst post-baseline CTCAE grade (when ADLB carries ATOXGR).
 The safety counts come from :mod:`plmsc.endpoints.safety`, as the safety tables.
 """
@@ -26,7 +26,7 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
-from plmsc.constants import BLINDED
+from plmsc.constants import BLINDED, HYPO_OVERALL_PERIOD
 from plmsc.endpoints.safety import (
     OUTCOMES,
     OVERALL,
@@ -205,7 +205,7 @@ def dsmb_tables(
         "Adverse events by system organ class and preferred term": by_term,
         "Participants by worst adverse-event grade": worst,
         "Serious adverse events (listing)": sae_listing(adae, adsl, by_arm),
-        "Hypoglycaemia by ADA level, whole follow-up": hypo,
+        f"Hypoglycaemia by ADA level, {HYPO_OVERALL_PERIOD}": hypo,
     }
     labs = lab_abnormalities(adlb, adsl)
     if labs is not None:

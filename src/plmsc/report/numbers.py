@@ -123,7 +123,7 @@ def adverse_event_numbers(ae_overview: pd.DataFrame, arm: str | None = None) -> 
 
 
 def hypoglycaemia_numbers(hypo_rates: pd.DataFrame, arm: str | None = None) -> dict[str, Any]:
-    """Hypoglycaemia over the whole follow-up by ADA level: events, participants, rate/PY."""
+    """Hypoglycaemia over the whole exposure by ADA level: events, participants, rate/PY."""
     arm = arm or str(hypo_rates["ARM"].iloc[-1])
     r = hypo_rates[(hypo_rates["ARM"] == arm) & (hypo_rates["PERIOD"] == "Overall")]
     out = {}

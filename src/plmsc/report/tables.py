@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from plmsc.constants import BLINDED
+from plmsc.constants import BLINDED, HYPO_OVERALL_PERIOD
 from plmsc.endpoints.registry import TABLE1, TABLE2, endpoint, select
 from plmsc.report import safety_report
 from plmsc.report.formatting import (
@@ -334,7 +334,7 @@ def safety_table(
     overall = hypo_rates[hypo_rates["PERIOD"] == "Overall"]
     for level in ["Level 1", "Level 2", "Level 3", "Any level"]:
         add(
-            "Hypoglycaemia (ADA level), whole exposure",
+            f"Hypoglycaemia (ADA level), {HYPO_OVERALL_PERIOD}",
             level,
             overall[overall["LEVEL"] == level],
             rate=True,
