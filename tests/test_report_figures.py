@@ -135,3 +135,37 @@ def test_every_manuscript_png_of_a_run_fits_the_page():
         with Image.open(path) as png:
             dpi = png.info["dpi"][0]
             assert png.size[0] / dpi <= MAX_WIDTH_IN, (path.name, png.size[0] / dpi)
+
+
+def test_mmtt_curves_draw_the_analysed_session_only(phase1):
+    """Two MMTT sessions in one window: the second (3 days later, every C-peptide
+    value x 100) stays in ADLB but is not the visit's curve; the analysed session
+    (the CPAUC row with ANL01FL = Y in ADEFF, unchanged) is."""
+    adlb, adeff = phase1["adlb"], phase1["adeff"]
+    anl = figures.analysed_sessions(adeff).sort_values(["USUBJID", "ADY"]).iloc[-1]
+    session = adlb[
+        (adlb["USUBJID"] == anl["USUBJID"])
+        & (adlb["ADY"] == anl["ADY"])
+        & (adlb["PARAMCD"] == "CPEP")
+        & adlb["ATPTN"].notna()
+    ]
+    assert len(session) >= 6  # the MMTT draws of the analysed session
+    second = session.assign(ADY=session["ADY"] + 3, AVAL=session["AVAL"] * 100, ANL01FL=None)
+    two = pd.concat([adlb, second], ignore_index=True)
+    fig = figures.fig_mmtt_curves(two, phase1["adsl"], "single_arm", adeff=adeff)
+    (panel,) = [ax for ax in fig.axes if ax.get_title() == anl["AVISIT"]]
+    (lines,) = [c for c in panel.collections if isinstance(c, LineCollection)]
+    segments = lines.get_segments()
+    # one curve per participant (4), each over the 6 MMTT minutes 0, 15, 30, 60, 90, 120
+    assert len(segments) == len(phase1["adsl"]) == 4
+    assert all(len(seg) <= 7 for seg in segments)
+    # the highest point is the analysed session's, not 100 x it
+    drawn = max(float(seg[:, 1].max()) for seg in segments)
+    assert drawn < 100 * float(session["AVAL"].max()) / 2
+    # without ADEFF both sessions are drawn (the participant's line has twice the points)
+    both = figures.fig_mmtt_curves(two, phase1["adsl"], "single_arm")
+    (panel,) = [ax for ax in both.axes if ax.get_title() == anl["AVISIT"]]
+    (lines,) = [c for c in panel.collections if isinstance(c, LineCollection)]
+    assert max(float(seg[:, 1].max()) for seg in lines.get_segments()) == pytest.approx(
+        100 * float(session["AVAL"].max()), rel=0.01
+    )

@@ -209,15 +209,34 @@ def _month_axis(ax: Axes, months: pd.Series) -> None:
     ax.set_xlabel(MONTH_LABEL)
 
 
+def analysed_sessions(adeff: pd.DataFrame) -> pd.DataFrame:
+    """The MMTT session drawn for each participant and scheduled visit: the session
+    (USUBJID, ADY) of the analysed CPAUC row (ANL01FL = Y). A second session in the
+    window stays in the data but is not the visit's curve; the glucose curves follow
+    the C-peptide session."""
+    rows = analysed(adeff)
+    rows = rows[rows["PARAMCD"] == "CPAUC"]
+    return rows[["USUBJID", "AVISIT", "ADY"]].drop_duplicates()
+
+
 def fig_mmtt_curves(
-    adlb: pd.DataFrame, adsl: pd.DataFrame, design: str, blq: Blq = "half", test: str = "CPEP"
+    adlb: pd.DataFrame,
+    adsl: pd.DataFrame,
+    design: str,
+    blq: Blq = "half",
+    test: str = "CPEP",
+    adeff: pd.DataFrame | None = None,
 ) -> Figure:
     """C-peptide (nmol/L), or another ADLB ``test`` drawn during the MMTT (GLU, mg/dL),
     over the 2-hour MMTT, one panel per scheduled MMTT visit (full width; up to four
-    panels in a row, else rows of three)."""
+    panels in a row, else rows of three). With ``adeff``, only the analysed session of
+    each visit is drawn (:func:`analysed_sessions`)."""
     scheme = colour_scheme(adsl, design)
     curves = mmtt_curves(adlb, blq, test).reset_index()
     curves = curves[curves["AVISIT"] != "UNSCHEDULED"]
+    if adeff is not None:
+        keep = analysed_sessions(adeff).astype({"ADY": float})
+        curves = curves.astype({"ADY": float}).merge(keep, on=["USUBJID", "AVISIT", "ADY"])
     long = curves.melt(
         id_vars=["USUBJID", "ADY", "AVISIT", "AVISITN"], var_name="MINUTE", value_name="CPEP"
     ).astype({"MINUTE": int})
@@ -455,7 +474,7 @@ def make_figures(
 ) -> dict[str, Figure]:
     """Every manuscript figure of a cohort, keyed by the names in :data:`FIGURES`."""
     curves = {
-        name: fig_mmtt_curves(adlb, adsl, design, blq, test)
+        name: fig_mmtt_curves(adlb, adsl, design, blq, test, adeff)
         for name, test in mmtt_figures().items()
     }
     return curves | {
