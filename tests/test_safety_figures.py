@@ -101,3 +101,53 @@ def test_large_cohort_aggregates_by_month_and_grade():
     hypo_heights = sum(p.get_height() for ax in fig.axes[1::2] for p in ax.patches)
     assert (ae_heights, hypo_heights) == (20, 10)
     assert min(_fonts(fig)) >= MIN_FONT_PT
+
+
+def _cohort(n: int) -> dict[str, pd.DataFrame]:
+    """``n`` participants in two arms, a year of exposure, two adverse events each
+    (grade 1 day 10-40 with its term, grade 3 from day 100) and a level 1 hypoglycaemia."""
+    ids = [f"P{i:03d}" for i in range(n)]
+    adsl = pd.DataFrame(
+        {"USUBJID": ids, "ARM": ["MSC", "PLACEBO"] * (n // 2), "SAFFL": "Y",
+         "EXPENDY": pd.array([365] * n, dtype="Int64")}
+    )  # fmt: skip
+    adae = pd.DataFrame(
+        {"USUBJID": ids * 2, "AEDECOD": ["Headache"] * n + ["Pyrexia"] * n, "AETERM": "x",
+         "ASTDY": pd.array([10] * n + [100] * n, dtype="Int64"),
+         "AENDY": pd.array([40] * n + [pd.NA] * n, dtype="Int64"),
+         "AETOXGR": pd.array([1] * n + [3] * n, dtype="Int64"), "TRTEMFL": "Y"}
+    )  # fmt: skip
+    adhypo = pd.DataFrame(
+        {"USUBJID": ids, "ADY": pd.array([50] * n, dtype="Int64"),
+         "LEVEL": pd.array([1] * n, dtype="Int64")}
+    )  # fmt: skip
+    return {"adsl": adsl, "adae": adae, "adhypo": adhypo}
+
+
+@pytest.mark.parametrize("n", [30, 60])
+def test_mid_size_swimmer_fits_a_page(n):
+    """30 participants (phase 2) and 60 (the compact plot's largest): one lane each,
+    at most 9 in tall (the labelled plot of 30 was 11.7 in), no terms, text >= 7 pt."""
+    d = _cohort(n)
+    fig = fig_safety_timeline(d["adae"], d["adhypo"], d["adsl"], "randomised")
+    fig.canvas.draw()
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(FULL_WIDTH)
+    assert height <= 9.0
+    ax = fig.axes[0]
+    # lanes: one y tick per participant; 2 AE bars + 1 exposure bar each
+    assert len(ax.get_yticks()) == n
+    assert len(ax.patches) == 3 * n
+    texts = {t.get_text() for t in ax.texts}
+    assert "Headache" not in texts and "Pyrexia" not in texts
+    assert texts == {f"MSC (n = {n // 2})", f"PLACEBO (n = {n // 2})"}
+    assert min(_fonts(fig)) >= MIN_FONT_PT
+
+
+def test_small_cohort_keeps_terms_large_one_aggregates():
+    small = _cohort(12)
+    fig = fig_safety_timeline(small["adae"], small["adhypo"], small["adsl"], "randomised")
+    assert {"Headache", "Pyrexia"} <= {t.get_text() for t in fig.axes[0].texts}
+    large = _cohort(62)
+    fig = fig_safety_timeline(large["adae"], large["adhypo"], large["adsl"], "randomised")
+    assert len(fig.axes) == 4  # events per month: AE onsets and hypoglycaemia per arm

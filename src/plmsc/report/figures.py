@@ -35,7 +35,14 @@ from matplotlib.patches import Patch
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
 from plmsc.endpoints.registry import endpoint, mmtt_figures, select
 from plmsc.ingest.units import LAB_TESTS
-from plmsc.report.safety_figures import fig_events_by_month, fig_safety_labs, fig_swimmer
+from plmsc.report.safety_figures import (
+    MAX_LABELLED_LANES,
+    MAX_SWIMMER_LANES,
+    fig_events_by_month,
+    fig_safety_labs,
+    fig_swimmer,
+    fig_swimmer_compact,
+)
 from plmsc.report.style import (
     FULL_WIDTH,
     MEDIAN_COLOUR,
@@ -453,12 +460,17 @@ def fig_safety_timeline(
     adae: pd.DataFrame, adhypo: pd.DataFrame, adsl: pd.DataFrame, design: str = "single_arm"
 ) -> Figure:
     """Figure 6: the swimmer plot of adverse events by CTCAE grade and hypoglycaemia by ADA
-    level per participant (by arm when randomised); large cohorts: events per study month
-    by grade and level (:mod:`plmsc.report.safety_figures`)."""
+    level per participant (by arm when randomised), with the terms for up to
+    :data:`MAX_LABELLED_LANES` participants, compact (grade colours, no terms) up to
+    :data:`MAX_SWIMMER_LANES`; larger cohorts: events per study month by grade and level
+    (:mod:`plmsc.report.safety_figures`)."""
     scheme = colour_scheme(adsl, design)
     groups = scheme.groups if scheme.by_arm else {"All": sorted(adsl["USUBJID"])}
-    if scheme.many:
+    n = len(adsl)
+    if n > MAX_SWIMMER_LANES:
         return fig_events_by_month(adae, adhypo, groups)
+    if n > MAX_LABELLED_LANES:
+        return fig_swimmer_compact(adae, adhypo, adsl, groups)
     return fig_swimmer(adae, adhypo, adsl, groups)
 
 

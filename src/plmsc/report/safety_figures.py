@@ -46,6 +46,15 @@ SUBLANE_IN = 0.17
 MIN_SUBLANE_IN = 0.12
 #: Height of the lanes that fits a journal page with its caption (inches).
 PAGE_HEIGHT_IN = 8.0
+#: Participants up to which each lane writes its adverse events' terms; mid-size
+#: cohorts (up to :data:`MAX_SWIMMER_LANES`) get the compact swimmer plot (one lane per
+#: participant, bars coloured by grade, no terms) and larger ones the monthly aggregate.
+MAX_LABELLED_LANES = 12
+MAX_SWIMMER_LANES = 60
+#: Tallest figure of the compact swimmer plot (inches): a journal page with its caption.
+MAX_COMPACT_HEIGHT_IN = 9.0
+#: Room of the compact plot outside its lanes (axis, legend, population line; inches).
+COMPACT_MARGIN_IN = 1.5
 #: Tests graded upwards (value / ULN) and downwards (value / LLN).
 UPWARD = ("ALT", "AST", "CREAT")
 
@@ -149,7 +158,9 @@ def fig_swimmer(
         ax.text(x1 + 0.05, y, b["LABEL"], fontsize=FONT, va="center", ha="left", zorder=3)
     for level, (marker, _) in HYPO_LEVELS.items():
         d = hypo[hypo["LEVEL"] == level]
-        y = d["USUBJID"].map(top) + d["USUBJID"].map(height) - 1 + (level - 2) * 0.22
+        # float: an empty level maps to an empty string column otherwise
+        lane = d["USUBJID"].map(top).astype(float) + d["USUBJID"].map(height).astype(float)
+        y = lane - 1 + (level - 2) * 0.22
         y = y + crowded_offset(d["USUBJID"], d["ADY"])
         ax.scatter(study_month(d["ADY"]), y, marker=marker, s=22 if marker == "*" else 12,
                    facecolor="white" if level == 1 else "0.2", edgecolor="black",
@@ -181,6 +192,90 @@ def fig_swimmer(
         for g in sorted({int(g) for g in bars["AETOXGR"].dropna()} | {1, 2})
     ]
     if bars["PRE"].any():
+        handles.append(Patch(facecolor="white", edgecolor="0.2", hatch="////",
+                             label="Started before the infusion"))  # fmt: skip
+    handles += [
+        Line2D([], [], marker=m, linestyle="", markeredgecolor="black",
+               markerfacecolor="white" if lv == 1 else "0.2", label=lab)
+        for lv, (m, lab) in HYPO_LEVELS.items()
+    ]  # fmt: skip
+    handles.append(
+        Patch(facecolor="0.94", edgecolor="0.75", label="Exposure (day 0 to last contact)")
+    )
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, ncols=4, fontsize=FONT)
+    return fig
+
+
+def fig_swimmer_compact(
+    adae: pd.DataFrame,
+    adhypo: pd.DataFrame,
+    adsl: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]],
+) -> Figure:
+    """Figure 6 for a mid-size cohort (13 to :data:`MAX_SWIMMER_LANES` participants):
+    one lane per participant (grouped by arm), exposure from day 0 to EXPENDY, adverse
+    events as bars coloured by CTCAE grade (the worse grade drawn on top where bars
+    overlap; no terms, Table 3 lists them), hypoglycaemia markers by ADA level on the
+    lane. Lanes are at most 0.17 in and the figure at most
+    :data:`MAX_COMPACT_HEIGHT_IN` tall, so the plot fits a page."""
+    ids = [u for members in groups.values() for u in members]
+    labelled = len(groups) > 1
+    rows, y = {}, 0
+    for members in groups.values():
+        y += 1 if labelled else 0  # a row for the arm's name
+        for u in members:
+            rows[u] = y
+            y += 1
+    total = max(y, 1)
+    lane_in = min(SUBLANE_IN, (MAX_COMPACT_HEIGHT_IN - COMPACT_MARGIN_IN) / total)
+    fig = Figure(figsize=(FULL_WIDTH, COMPACT_MARGIN_IN + lane_in * total), layout="constrained")
+    ax = fig.subplots()
+    row = pd.Series(rows, dtype=float)
+    exp_end = adsl.set_index("USUBJID")["EXPENDY"].astype("Float64").astype(float)
+    ends = study_month(exp_end.reindex(ids).to_numpy() + 1)
+    ok = ~np.isnan(ends)
+    ax.barh(row.to_numpy()[ok], ends[ok], height=0.8, left=0, color="0.94", edgecolor="0.75",
+            linewidth=0.4, zorder=0)  # fmt: skip
+    ae = adae[adae["USUBJID"].isin(ids)]
+    start = ae["ASTDY"].astype("Float64").astype(float)
+    end = ae["AENDY"].astype("Float64").astype(float).fillna(start) + 1
+    grade = ae["AETOXGR"].astype("Float64").astype(float)
+    bars = pd.DataFrame(
+        {"Y": ae["USUBJID"].map(row), "START": start, "END": end, "GRADE": grade}
+    ).dropna(subset=["START"])
+    bars = bars.sort_values("GRADE", na_position="first", kind="stable")
+    colours = [MISSING_GRADE if np.isnan(g) else GRADE_COLOURS[int(g)] for g in bars["GRADE"]]
+    x0, x1 = study_month(bars["START"]), study_month(bars["END"])
+    pre = (bars["START"] < 0).to_numpy()
+    for hatched in (False, True):
+        sel = pre == hatched
+        ax.barh(bars["Y"][sel], (x1 - x0)[sel], left=x0[sel], height=0.6,
+                color=[c for c, k in zip(colours, sel, strict=True) if k], edgecolor="0.2",
+                linewidth=0.3, hatch="////" if hatched else None, zorder=2)  # fmt: skip
+    hypo = hypo_markers(adhypo[adhypo["USUBJID"].isin(ids)])
+    for level, (marker, _) in HYPO_LEVELS.items():
+        d = hypo[hypo["LEVEL"] == level]
+        ax.scatter(study_month(d["ADY"]), d["USUBJID"].map(row).astype(float), marker=marker,
+                   s=14 if marker == "*" else 7, facecolor="white" if level == 1 else "0.2",
+                   edgecolor="black", linewidths=0.4, zorder=4)  # fmt: skip
+    ax.set_yticks(row.to_numpy(), list(row.index))
+    ax.tick_params(axis="y", labelsize=FONT, length=0)
+    ax.set_ylim(total - 0.4, -0.6)
+    right = float(np.nanmax([12.5, *ends, *study_month(bars["END"]).tolist()]))
+    left = min(0.0, float(study_month(bars["START"].min())) if len(bars) else 0.0) - 0.3
+    ax.set_xlim(left, right)
+    ax.set_xticks(np.arange(0, int(right) + 1, 1 if right <= 13 else 3))
+    ax.set_xlabel("Time since infusion (months)")
+    ax.grid(axis="y", visible=False)
+    if labelled:
+        for name, members in groups.items():
+            ax.text(left + 0.05, rows[members[0]] - 1, f"{name} (n = {len(members)})",
+                    fontsize=FONT, fontweight="bold", va="center")  # fmt: skip
+    handles: list[Patch | Line2D] = [
+        Patch(facecolor=GRADE_COLOURS[g], edgecolor="0.2", label=f"Grade {g}")
+        for g in sorted({int(g) for g in bars["GRADE"].dropna()} | {1, 2})
+    ]
+    if pre.any():
         handles.append(Patch(facecolor="white", edgecolor="0.2", hatch="////",
                              label="Started before the infusion"))  # fmt: skip
     handles += [
