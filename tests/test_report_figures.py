@@ -169,3 +169,46 @@ def test_mmtt_curves_draw_the_analysed_session_only(phase1):
     assert max(float(seg[:, 1].max()) for seg in lines.get_segments()) == pytest.approx(
         100 * float(session["AVAL"].max()), rel=0.01
     )
+
+
+def _figure_text(fig) -> str:
+    return " ".join(t.get_text() for t in fig.findobj(Text) if t.get_visible())
+
+
+def test_every_figure_names_its_population_and_n(phase1):
+    """Efficacy figures (1-5) the primary population, safety figures (6-7) SAFFL, with
+    their n and the n of each arm. Four participants in two arms: ITTFL = Y for all
+    four, MITTFL = Y for three (S1 MSC, S2 MSC, S3 PLACEBO), SAFFL = Y for all four."""
+    data = _two_arms(phase1)
+    adsl = data["adsl"].assign(ITTFL="Y", SAFFL="Y", PPROTFL="Y")
+    adsl["MITTFL"] = ["Y", "Y", "Y", "N"]  # sorted: the 4th participant (PLACEBO) leaves
+    figs = figures.make_figures(
+        adsl, data["adlb"], data["adeff"], data["adae"], data["adhypo"], "randomised",
+        population="MITT",
+    )  # fmt: skip
+    assert set(figs) == set(FIGURES)
+    for name, fig in figs.items():
+        text = _figure_text(fig)
+        if name.startswith(("fig6", "fig7")):
+            assert "Population: safety (SAF), n = 4." in text, name
+            assert "MSC: n = 2; PLACEBO: n = 2." in text, name
+        else:
+            # MITT: 3 of 4 (MSC 2, PLACEBO 1)
+            assert "Population: modified intention-to-treat (MITT), n = 3." in text, name
+            assert "MSC: n = 2; PLACEBO: n = 1." in text, name
+    # the MITT figures draw the three participants: Figure 2 has 3 lines
+    (lines,) = [c for c in figs["fig2_cpeptide_auc"].axes[0].collections
+                if isinstance(c, LineCollection)]  # fmt: skip
+    assert len(lines.get_segments()) == 3
+    _check_page_fit(figs)
+
+
+def test_single_arm_figures_name_the_population_without_arms(phase1):
+    adsl = phase1["adsl"].assign(ITTFL="Y", SAFFL="Y")
+    figs = figures.make_figures(
+        adsl, phase1["adlb"], phase1["adeff"], phase1["adae"], phase1["adhypo"], "single_arm"
+    )
+    for name, fig in figs.items():
+        want = "safety (SAF)" if name.startswith(("fig6", "fig7")) else "intention-to-treat (ITT)"
+        assert f"Population: {want}, n = 4." in _figure_text(fig), name
+        assert "n = 4.\n" not in _figure_text(fig), name  # no arm line

@@ -33,6 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from plmsc.endpoints.cpeptide import Blq, mmtt_curves
+from plmsc.endpoints.populations import POPULATION_FLAGS, population_note, select_population
 from plmsc.endpoints.registry import endpoint, mmtt_figures, select
 from plmsc.ingest.units import LAB_TESTS
 from plmsc.report.safety_figures import (
@@ -46,6 +47,7 @@ from plmsc.report.safety_figures import (
 from plmsc.report.style import (
     FULL_WIDTH,
     MEDIAN_COLOUR,
+    MIN_FONT_PT,
     SINGLE_COLUMN,
     arm_palette,
     participant_palette,
@@ -335,7 +337,7 @@ def fig_remission(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str = "single
         return _remission_share(d, scheme)
     ids = [u for members in scheme.groups.values() for u in members]
     row = {u: i for i, u in enumerate(ids)}
-    fig = Figure(figsize=(SINGLE_COLUMN, 1.2 + 0.15 * len(ids)), layout="constrained")
+    fig = Figure(figsize=(SINGLE_COLUMN, 1.4 + 0.15 * len(ids)), layout="constrained")
     ax = fig.subplots()
     y = d["USUBJID"].map(row).to_numpy()
     colours = np.array([scheme.palette[u] for u in d["USUBJID"]]).reshape(-1, 3)
@@ -351,7 +353,7 @@ def fig_remission(adeff: pd.DataFrame, adsl: pd.DataFrame, design: str = "single
     )  # fmt: skip
     ax.set_yticks(range(len(ids)), ids)
     ax.set_ylim(len(ids) - 0.5, -0.5)
-    ax.set_ylabel("Participant (USUBJID)")
+    ax.set_ylabel("Participant")
     ax.grid(axis="y", visible=False)
     _month_axis(ax, d["MONTH"])
     square = {"marker": "s", "linestyle": "", "markersize": 5}
@@ -474,6 +476,44 @@ def fig_safety_timeline(
     return fig_swimmer(adae, adhypo, adsl, groups)
 
 
+#: The safety figures' population (Figure 6 swimmer, Figure 7 laboratory values).
+SAFETY_POPULATION = "SAF"
+
+
+def figure_population(adsl: pd.DataFrame, population: str, design: str) -> tuple[pd.DataFrame, str]:
+    """The ADSL rows a figure draws and the line naming them with their n.
+
+    ``population`` is a code of ``POPULATION_FLAGS`` (ITT, SAF, MITT, PPROT): the rows
+    with the flag = Y and the tables' sentence (``Population: intention-to-treat
+    (ITT), n = 30.``), followed by the n of each arm of a randomised, unblinded cohort
+    (``MSC: n = 15; PLACEBO: n = 15.``) on a second line. An ADSL without the flag
+    (populations not derived) is drawn whole: ``Participants: all enrolled, n = 4.``
+    """
+    if POPULATION_FLAGS[population] in adsl:
+        pop, text = select_population(adsl, population), population_note(adsl, population)
+    else:
+        pop, text = adsl, f"Participants: all enrolled, n = {len(adsl)}."
+    if by_arm(pop, design):
+        arms = pop.groupby("ARM", sort=True)["USUBJID"].nunique()
+        text += "\n" + "; ".join(f"{arm}: n = {n}" for arm, n in arms.items()) + "."
+    return pop, text
+
+
+def add_population_line(fig: Figure, text: str) -> None:
+    """Write the population line as the title of the figure's legend below the panels
+    (at :data:`~plmsc.report.style.MIN_FONT_PT`), or as a legend of its own."""
+    size = max(MIN_FONT_PT, 7.0)
+    if fig.legends:
+        fig.legends[-1].set_title(text, prop={"size": size})
+    else:
+        fig.legend(handles=[], title=text, title_fontsize=size, loc="outside lower center",
+                   frameon=False)  # fmt: skip
+
+
+def _members(frame: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["USUBJID"].isin(adsl["USUBJID"])]
+
+
 def make_figures(
     adsl: pd.DataFrame,
     adlb: pd.DataFrame,
@@ -483,17 +523,36 @@ def make_figures(
     design: str,
     blq: Blq = "half",
     remission_idaa1c: float = 9.0,
+    population: str = "ITT",
 ) -> dict[str, Figure]:
-    """Every manuscript figure of a cohort, keyed by the names in :data:`FIGURES`."""
+    """Every manuscript figure of a cohort, keyed by the names in :data:`FIGURES`.
+
+    The efficacy figures (1-5) draw the primary analysis ``population`` (config
+    ``analysis.population``), the safety figures (6-7) the safety population (SAFFL);
+    each names its population and n (by arm when randomised) under its panels.
+    """
+    eff, eff_text = figure_population(adsl, population, design)
+    saf, saf_text = figure_population(adsl, SAFETY_POPULATION, design)
+    lb, ef = _members(adlb, eff), _members(adeff, eff)
     curves = {
-        name: fig_mmtt_curves(adlb, adsl, design, blq, test, adeff)
+        name: fig_mmtt_curves(lb, eff, design, blq, test, ef)
         for name, test in mmtt_figures().items()
     }
-    return curves | {
-        "fig2_cpeptide_auc": fig_cpeptide_auc(adeff, adsl, design),
-        "fig3_glycaemic_control": fig_glycaemic_control(adeff, adsl, design, remission_idaa1c),
-        "fig4_remission": fig_remission(adeff, adsl, design),
-        "fig5_autoantibodies": fig_autoantibodies(adeff, adsl, design),
-        "fig6_safety_timeline": fig_safety_timeline(adae, adhypo, adsl, design),
-        "fig7_safety_labs": fig_safety_labs(adlb, adsl, colour_scheme(adsl, design).many),
+    efficacy = curves | {
+        "fig2_cpeptide_auc": fig_cpeptide_auc(ef, eff, design),
+        "fig3_glycaemic_control": fig_glycaemic_control(ef, eff, design, remission_idaa1c),
+        "fig4_remission": fig_remission(ef, eff, design),
+        "fig5_autoantibodies": fig_autoantibodies(ef, eff, design),
     }
+    safety = {
+        "fig6_safety_timeline": fig_safety_timeline(
+            _members(adae, saf), _members(adhypo, saf), saf, design
+        ),
+        "fig7_safety_labs": fig_safety_labs(
+            _members(adlb, saf), saf, colour_scheme(saf, design).many
+        ),
+    }
+    for figs, text in ((efficacy, eff_text), (safety, saf_text)):
+        for fig in figs.values():
+            add_population_line(fig, text)
+    return efficacy | safety

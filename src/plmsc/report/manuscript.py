@@ -172,7 +172,7 @@ def write_manuscript(
         written += write_table(table, paths, definitions[name])
     figures = make_figures(
         data["adsl"], data["adlb"], data["adeff"], data["adae"], data["adhypo"], design,
-        analysis["blq"], analysis["remission_idaa1c"],
+        analysis["blq"], analysis["remission_idaa1c"], population_code,
     )  # fmt: skip
     for name, fig in figures.items():
         written += save_figure(fig, [outputs[f"{name}_{fmt}"] for fmt in FIGURE_FORMATS])
