@@ -18,9 +18,11 @@ from workflow_fixtures import default_run
 pytestmark = pytest.mark.slow
 
 
-def _run(results, *extra: str) -> subprocess.CompletedProcess:
+def _run(results, simulated, targets: list[str], *extra: str) -> subprocess.CompletedProcess:
+    # targets first: --config takes several values
+    config = [f"results_dir={results}", f"simulated_raw_dir={simulated}"]
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--config", f"results_dir={results}", *extra],
+        [sys.executable, "-m", "snakemake", *targets, "--config", *config, *extra],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -28,9 +30,15 @@ def _run(results, *extra: str) -> subprocess.CompletedProcess:
 
 
 def test_workflow_runs_through_the_cluster_generic_executor(tmp_path):
-    cluster, local = tmp_path / "cluster", default_run()["results"]
+    # the phase 2 cohort: every rule of the report chain plus the simulation and the
+    # randomised analyses (phase 1 adds only its exploratory tests), half the jobs
+    # of the default target
+    reference = default_run()
+    cluster, local = tmp_path / "cluster", reference["results"]
     proc = _run(
         cluster,
+        reference["simulated"],  # the same simulated exports, as provenance records them
+        [f"{cluster}/phase2/index.html", f"{cluster}/phase2/provenance.json"],
         "--executor", "cluster-generic",
         "--cluster-generic-submit-cmd", str(REPO / "tests" / "cluster" / "submit.sh"),
         "--jobs", "4",
@@ -38,7 +46,9 @@ def test_workflow_runs_through_the_cluster_generic_executor(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     outputs = sorted(
-        p.relative_to(local) for p in local.rglob("*") if p.suffix in {".csv", ".json"}
+        p.relative_to(cluster)
+        for p in (cluster / "phase2").rglob("*")
+        if p.suffix in {".csv", ".json"}
     )
     assert len(outputs) >= 10
     for rel in outputs:
