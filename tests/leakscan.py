@@ -11,9 +11,11 @@ as Latin-1 and scanned whole.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import struct
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -127,9 +129,26 @@ def _notebook_text(node: object, key: str = "") -> Iterator[str]:
         yield str(node)
 
 
+def zip_text(data: bytes) -> str:
+    """The text of each member of a zip container (a DOCX): XML and text decoded, images
+    by their text chunks; the compressed bytes themselves are noise, not text."""
+    out: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in sorted(archive.namelist()):
+            member = archive.read(name)
+            out.append(name)
+            if member.startswith(PNG_SIGNATURE):
+                out.append(png_text(member))
+            else:
+                out.append(member.decode("utf-8", errors="replace"))
+    return "\n".join(out)
+
+
 def searchable_text(path: Path) -> str:
     """The text of a generated file that identifiers could hide in (module docstring)."""
     data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        return zip_text(data)
     if data.startswith(PNG_SIGNATURE):
         return png_text(data)
     if data.startswith(b"%PDF"):

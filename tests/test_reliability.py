@@ -169,3 +169,20 @@ def test_no_identifier_or_calendar_date_in_any_output(full_run):
     assert len(files) > 40
     findings = scan(results, ids)
     assert not findings, "\n".join(f"{f.file}: {f.kind} {f.value}" for f in findings[:50])
+
+
+def test_scan_reads_a_docx_by_its_members(tmp_path):
+    import io
+    import zipfile
+
+    ids = {"mrn": {"0012345"}, "name": {"Ali"}, "dob": {"01/02/2010"}}
+    clean, leaky = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(clean, "w", zipfile.ZIP_DEFLATED) as z:
+        # 'vertAlign' holds the letters of a name inside a word: not a finding
+        z.writestr("word/document.xml", '<w:vertAlign w:val="superscript"/>' * 50)
+    with zipfile.ZipFile(leaky, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", "<w:t>Patient Ali</w:t>" * 50)
+    (tmp_path / "clean.docx").write_bytes(clean.getvalue())
+    (tmp_path / "leaky.docx").write_bytes(leaky.getvalue())
+    findings = scan(tmp_path, ids)
+    assert [(f.file, f.kind, f.value) for f in findings] == [("leaky.docx", "name", "Ali")]

@@ -473,26 +473,37 @@ SOURCE_DATE_EPOCH = "0"
 def _pandoc(markdown: str, to: str, sources: Sources, extra: Sequence[str] = ()) -> bytes | str:
     import pypandoc
 
+    # pandoc runs in the bibliography's folder and names it by its file name: the DOCX
+    # keeps the bibliography in its document properties, and an absolute path there
+    # would differ from one checkout to another
+    bib = Path(sources.bibliography).resolve()
     args = [
         "--citeproc",
-        f"--bibliography={sources.bibliography}",
-        f"--resource-path={sources.manuscript}",
-        f"--metadata-file={sources.metadata}",
+        f"--bibliography={bib.name}",
+        f"--resource-path={Path(sources.manuscript).resolve()}",
+        f"--metadata-file={Path(sources.metadata).resolve()}",
         *extra,
     ]
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
     try:
         if to == "docx":
-            out = Path(sources.manuscript) / ".article.docx.tmp"
+            out = Path(sources.manuscript).resolve() / ".article.docx.tmp"
             try:
                 pypandoc.convert_text(
-                    markdown, to, format="markdown", outputfile=str(out), extra_args=args
+                    markdown,
+                    to,
+                    format="markdown",
+                    outputfile=str(out),
+                    extra_args=args,
+                    cworkdir=str(bib.parent),
                 )
                 return out.read_bytes()
             finally:
                 out.unlink(missing_ok=True)
-        return pypandoc.convert_text(markdown, to, format="markdown", extra_args=args)
+        return pypandoc.convert_text(
+            markdown, to, format="markdown", extra_args=args, cworkdir=str(bib.parent)
+        )
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
