@@ -187,11 +187,18 @@ def fig_swimmer(
         for name, members in groups.items():
             ax.text(left + 0.05, top[members[0]] - 0.55, f"{name} (n = {len(members)})",
                     fontsize=FONT, fontweight="bold", va="bottom")  # fmt: skip
+    _swimmer_legend(fig, bars["AETOXGR"], bool(bars["PRE"].any()))
+    return fig
+
+
+def _swimmer_legend(fig: Figure, grades: pd.Series, any_pre: bool) -> None:
+    """The swimmer plots' legend: the grades drawn (at least 1 and 2), the hatch of
+    pre-infusion events when there are any, the ADA levels and the exposure band."""
     handles: list[Patch | Line2D] = [
         Patch(facecolor=GRADE_COLOURS[g], edgecolor="0.2", label=f"Grade {g}")
-        for g in sorted({int(g) for g in bars["AETOXGR"].dropna()} | {1, 2})
+        for g in sorted({int(g) for g in grades.dropna()} | {1, 2})
     ]
-    if bars["PRE"].any():
+    if any_pre:
         handles.append(Patch(facecolor="white", edgecolor="0.2", hatch="////",
                              label="Started before the infusion"))  # fmt: skip
     handles += [
@@ -203,7 +210,6 @@ def fig_swimmer(
         Patch(facecolor="0.94", edgecolor="0.75", label="Exposure (day 0 to last contact)")
     )
     fig.legend(handles=handles, loc="outside lower center", frameon=False, ncols=4, fontsize=FONT)
-    return fig
 
 
 def fig_swimmer_compact(
@@ -271,22 +277,7 @@ def fig_swimmer_compact(
         for name, members in groups.items():
             ax.text(left + 0.05, rows[members[0]] - 1, f"{name} (n = {len(members)})",
                     fontsize=FONT, fontweight="bold", va="center")  # fmt: skip
-    handles: list[Patch | Line2D] = [
-        Patch(facecolor=GRADE_COLOURS[g], edgecolor="0.2", label=f"Grade {g}")
-        for g in sorted({int(g) for g in bars["GRADE"].dropna()} | {1, 2})
-    ]
-    if pre.any():
-        handles.append(Patch(facecolor="white", edgecolor="0.2", hatch="////",
-                             label="Started before the infusion"))  # fmt: skip
-    handles += [
-        Line2D([], [], marker=m, linestyle="", markeredgecolor="black",
-               markerfacecolor="white" if lv == 1 else "0.2", label=lab)
-        for lv, (m, lab) in HYPO_LEVELS.items()
-    ]  # fmt: skip
-    handles.append(
-        Patch(facecolor="0.94", edgecolor="0.75", label="Exposure (day 0 to last contact)")
-    )
-    fig.legend(handles=handles, loc="outside lower center", frameon=False, ncols=4, fontsize=FONT)
+    _swimmer_legend(fig, bars["GRADE"], bool(pre.any()))
     return fig
 
 
