@@ -79,6 +79,26 @@ def test_manifest_rule_writes_a_date_free_table(raw_copy):
     assert not table["FILE"].str.contains(r"\d{6}").any()  # no pull dates
 
 
+def test_a_run_with_nothing_to_do_imports_no_pandas(raw_copy):
+    """The no-op compares the rule's params (raw_dir) with the recorded ones without
+    Snakemake's pandas import (plmsc.snakemake_startup)."""
+    _, extra, results = raw_copy
+    target = f"{results}/phase1/qc/raw_manifest.csv"
+    args = (target, "--cores", "1", "--configfile", "config.yaml", str(extra))
+    assert snakemake(*args).returncode == 0
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "snakemake", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    assert "snakemake.persistence" in imported  # the importtime listing is there
+    assert "pandas" not in imported
+
+
 def test_changed_raw_file_stops_the_run_and_names_it(raw_copy):
     raw, extra, results = raw_copy
     victim = sorted((raw / "lis").iterdir())[1]

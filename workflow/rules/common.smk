@@ -4,6 +4,7 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 from plmsc.config import ConfigError, validate_config
+from plmsc.snakemake_startup import compare_params_without_importing_pandas
 from plmsc.report.catalogue import (
     ADAM_DATASETS,
     MISSING_DATA_TABLES,
@@ -14,6 +15,9 @@ from plmsc.report.catalogue import (
 )
 
 min_version("9.0")
+
+# A run with nothing to do should not import pandas (docs/performance.md).
+compare_params_without_importing_pandas()
 
 
 # The schema (workflow/schemas/config.schema.yaml) and the checks a schema cannot
