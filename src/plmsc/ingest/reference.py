@@ -47,10 +47,11 @@ _RANGE = re.compile(
 def parse_reference_ranges(text: pd.Series) -> pd.DataFrame:
     """lo, hi (floats, NaN when absent), empty (True for an empty text) and bad per text.
 
-    Parsed once per distinct text. ``lo-hi`` with lo > hi is bad.
+    Parsed once per distinct text (a categorical column: once per category). A missing
+    text counts as empty. ``lo-hi`` with lo > hi is bad.
     """
-    codes, uniques = pd.factorize(text.astype(object).fillna(""), use_na_sentinel=False)
-    u = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    codes, uniques = _distinct(text)
+    u = pd.Series(uniques, dtype="str")
     parts = u.str.extract(_RANGE)
     lo = pd.to_numeric(parts["lo"].fillna(parts["only_lo"])).to_numpy(dtype=float)
     hi = pd.to_numeric(parts["hi"].fillna(parts["only_hi"])).to_numpy(dtype=float)
@@ -61,6 +62,24 @@ def parse_reference_ranges(text: pd.Series) -> pd.DataFrame:
         {"lo": lo[codes], "hi": hi[codes], "empty": empty[codes], "bad": bad[codes]},
         index=text.index,
     )
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every row, distinct texts): ``distinct[code]`` is the row's text, ``""``
+    for a missing one. A categorical column reuses its codes (no text per row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # code -1 (missing) takes the last entry, the empty text
+        categories = values.cat.categories.to_numpy(dtype=object)
+        return values.cat.codes.to_numpy(), np.append(categories, "")
+    codes, uniques = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _per_test(tests: pd.Series, limits: Mapping[str, float | None]) -> np.ndarray:
+    """``limits[test]`` of every row (NaN where the test has none), looked up per distinct test."""
+    codes, uniques = _distinct(tests)
+    table = np.array([limits.get(str(t)) for t in uniques], dtype=float)
+    return table[codes]
 
 
 def reference_defaults(
@@ -103,9 +122,8 @@ def derive_var_anrlo_anrhi(
     lo = parsed["lo"].to_numpy() * slope + intercept
     hi = parsed["hi"].to_numpy() * slope + intercept
     empty = parsed["empty"].to_numpy()
-    codes = work["TEST_CODE"].astype(object).to_numpy()
-    d_lo = pd.Series(codes).map({t: v[0] for t, v in defaults.items()}).to_numpy(dtype=float)
-    d_hi = pd.Series(codes).map({t: v[1] for t, v in defaults.items()}).to_numpy(dtype=float)
+    d_lo = _per_test(work["TEST_CODE"], {t: v[0] for t, v in defaults.items()})
+    d_hi = _per_test(work["TEST_CODE"], {t: v[1] for t, v in defaults.items()})
     lo = np.where(empty, d_lo, lo)
     hi = np.where(empty, d_hi, hi)
     return pd.DataFrame(
