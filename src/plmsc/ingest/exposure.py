@@ -42,16 +42,16 @@ def compute_follow_up_end(schedule: Sequence[Mapping[str, Any]]) -> int:
 def compute_last_contact(usubjid: pd.Series, *days: tuple[pd.Series, pd.Series]) -> pd.Series:
     """Latest study day per participant over (USUBJID, study day) pairs; NaN when none.
 
-    Missing study days (a record without a date) do not count.
+    Missing study days (a record without a date) do not count. Each source is reduced
+    to one maximum per participant first (grouped by its own codes when categorical),
+    so that no text is made per row.
     """
-    frames = [
-        pd.DataFrame(
-            {"USUBJID": ids.astype(str).to_numpy(), "DAY": pd.to_numeric(d).to_numpy(dtype=float)}
-        )
-        for ids, d in days
-    ]
-    stacked = pd.concat(frames, ignore_index=True).dropna(subset=["DAY"])
-    last = stacked.groupby("USUBJID")["DAY"].max()
+    maxima = []
+    for ids, d in days:
+        day = pd.Series(pd.to_numeric(d).to_numpy(dtype=float), index=ids.index)
+        most = day.groupby(ids, observed=True, sort=False).max()
+        maxima.append(most.set_axis(most.index.astype(str)))
+    last = pd.concat(maxima).groupby(level=0).max()
     return pd.Series(usubjid.map(last).to_numpy(dtype=float), index=usubjid.index)
 
 
