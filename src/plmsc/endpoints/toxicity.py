@@ -128,7 +128,7 @@ def derive_var_anrind(adlb: pd.DataFrame) -> pd.DataFrame:
     """ANRIND (LOW: AVAL < ANRLO; HIGH: AVAL > ANRHI; NORMAL otherwise) of the safety tests
     and BNRIND (the baseline row's ANRIND); empty for other tests or a missing AVAL."""
     aval, lo, hi = _num(adlb["AVAL"]), _num(adlb["ANRLO"]), _num(adlb["ANRHI"])
-    safety = adlb["PARAMCD"].astype(str).isin(SAFETY_TESTS).to_numpy() & ~np.isnan(aval)
+    safety = adlb["PARAMCD"].isin(SAFETY_TESTS).to_numpy() & ~np.isnan(aval)
     ind = np.select([aval < lo, aval > hi], ["LOW", "HIGH"], "NORMAL")
     out = adlb.copy()
     out["ANRIND"] = pd.Series(np.where(safety, ind, None), index=adlb.index, dtype="str")
@@ -142,7 +142,7 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
     Needs AVAL, ANRLO, ANRHI, ADY, ABLFL and BNRIND (:func:`derive_var_anrind`).
     Empty for other tests and missing values.
     """
-    code_ids, code_values = pd.factorize(adlb["PARAMCD"].astype("str"))
+    code_ids, code_values = pd.factorize(adlb["PARAMCD"])
     position = {str(v): i for i, v in enumerate(code_values)}
     aval = _num(adlb["AVAL"])
     post = (_num(adlb["ADY"]) > 0) & (adlb["ABLFL"] != "Y").to_numpy()
