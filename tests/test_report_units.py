@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from plmsc.report import figures, numbers, quality, tables
@@ -331,6 +332,20 @@ def test_palette_is_keyed_by_usubjid_not_row_order():
     many = participant_palette(f"P2-{i:03d}" for i in range(30))
     assert len(set(many.values())) == 30
     assert many == participant_palette(sorted(many, reverse=True))
+
+
+def test_colour_blind_palette_is_seaborns():
+    # The hex codes stand in for seaborn's palette so that figures need no seaborn
+    # import; they must give exactly seaborn's RGB floats, or figure bytes change.
+    import seaborn as sns
+
+    from plmsc.report.style import COLORBLIND
+
+    assert [to_rgb(code) for code in COLORBLIND] == list(sns.color_palette("colorblind", 10))
+    first = participant_palette(["P1-001", "P1-002"])
+    # COLORBLIND_ORDER starts 0, 1: blue #0173B2 = (1, 115, 178) / 255, then orange.
+    assert first["P1-001"] == (1 / 255, 115 / 255, 178 / 255)
+    assert first["P1-002"] == to_rgb("#DE8F05")
 
 
 def test_study_month_is_days_over_30_4375():

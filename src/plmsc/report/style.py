@@ -16,7 +16,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-import seaborn as sns
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from plmsc.constants import DAYS_PER_YEAR
@@ -26,6 +26,21 @@ from plmsc.io import write_bytes
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 #: Resolution of the PNG files.
 PNG_DPI = 300
+#: seaborn's "colorblind" palette (``seaborn.color_palette("colorblind")``), as its hex
+#: codes so that a figure needs no seaborn import (about a second per process);
+#: tests/test_report_units.py checks it against seaborn.
+COLORBLIND = (
+    "#0173B2",
+    "#DE8F05",
+    "#029E73",
+    "#D55E00",
+    "#CC78BC",
+    "#CA9161",
+    "#FBAFE4",
+    "#949494",
+    "#ECE133",
+    "#56B4E9",
+)
 #: Order of seaborn's colour-blind palette: blue, orange, green, purple, vermillion, ...
 COLORBLIND_ORDER = (0, 1, 2, 4, 3, 9, 5, 6, 7, 8)
 #: Colour of the median line.
@@ -95,9 +110,10 @@ def participant_palette(usubjids: Iterable[str]) -> dict[str, tuple[float, float
     """
     ids = sorted(set(usubjids))
     if len(ids) <= len(COLORBLIND_ORDER):
-        base = sns.color_palette("colorblind", 10)
-        colours = [base[i] for i in COLORBLIND_ORDER[: len(ids)]]
+        colours = [to_rgb(COLORBLIND[i]) for i in COLORBLIND_ORDER[: len(ids)]]
     else:
+        import seaborn as sns  # HUSL hues: only for cohorts of more than 10
+
         colours = sns.color_palette("husl", len(ids))
     return {uid: tuple(float(c) for c in colour) for uid, colour in zip(ids, colours, strict=True)}  # type: ignore[misc]
 
@@ -105,7 +121,7 @@ def participant_palette(usubjids: Iterable[str]) -> dict[str, tuple[float, float
 def arm_palette(arms: Iterable[str]) -> dict[str, tuple[float, float, float]]:
     """One colour per arm, the same in every figure: :data:`ARM_COLOURS` for known
     arms, the remaining colour-blind palette colours in sorted order for others."""
-    base = sns.color_palette("colorblind", 10)
+    base = [to_rgb(code) for code in COLORBLIND]
     names = sorted(set(arms))
     taken = {ARM_COLOURS[a] for a in names if a in ARM_COLOURS}
     free = iter(i for i in COLORBLIND_ORDER if i not in taken)
