@@ -1,20 +1,3 @@
-rule participant_flow:
-    """Participant flow diagram (CONSORT 2010; single-arm analogue) from numbers.json."""
-    input:
-        f"{MANUSCRIPT}/numbers.json",
-    output:
-        png=f"{MANUSCRIPT}/participant_flow.png",
-        pdf=f"{MANUSCRIPT}/participant_flow.pdf",
-    log:
-        f"{RESULTS}/{{cohort}}/logs/participant_flow.log",
-    benchmark:
-        f"{RESULTS}/{{cohort}}/benchmarks/participant_flow.tsv"
-    conda:
-        "../../envs/environment.yaml"
-    script:
-        "../scripts/participant_flow.py"
-
-
 rule article:
     """The article (DOCX, PDF, HTML) from the templates, the authors' prose and numbers.json."""
     input:

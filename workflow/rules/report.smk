@@ -2,7 +2,8 @@ include: "report_common.smk"
 
 
 rule manuscript:
-    """Tables 1-3, Figures 1-6 and the numbers quoted in the results section."""
+    """Tables 1-3 and S1, Figures 1-7, the numbers quoted in the results section and
+    the participant-flow diagram drawn from them."""
     input:
         unpack(report_inputs),
     output:

@@ -5,6 +5,7 @@ from plmsc.report.catalogue import (
     DESIGN_STATS,
     FIGURE_FORMATS,
     FIGURE_TITLES,
+    FLOW_FIGURE,
     NOTEBOOK_NAMES,
     STATS,
     SUPPLEMENTARY,
@@ -21,8 +22,9 @@ NOTEBOOK_TEMPLATES = [
 
 
 def manuscript_outputs():
-    """Tables (CSV, HTML, LaTeX), figures (PNG, PDF) and numbers.json; the figures
-    and the HTML tables go into the Snakemake report with their captions."""
+    """Tables (CSV, HTML, LaTeX), figures (PNG, PDF), numbers.json and the
+    participant-flow diagram; the figures and the HTML tables go into the Snakemake
+    report with their captions."""
     out = {}
     for name in TABLES:
         for fmt in TABLE_FORMATS:
@@ -49,6 +51,8 @@ def manuscript_outputs():
                 )
             out[f"{name}_{fmt}"] = path
     out["numbers"] = f"{MANUSCRIPT}/numbers.json"
+    for fmt in FIGURE_FORMATS:
+        out[f"{FLOW_FIGURE}_{fmt}"] = f"{MANUSCRIPT}/{FLOW_FIGURE}.{fmt}"
     return out
 
 
@@ -77,7 +81,7 @@ def manuscript_files(wildcards):
         *[f"manuscript/{f}.pdf" for f in FIGURE_TITLES],
         "manuscript/numbers.json",
         *[f"manuscript/article.{fmt}" for fmt in ARTICLE_FORMATS],
-        "manuscript/participant_flow.pdf",
+        f"manuscript/{FLOW_FIGURE}.pdf",
     ]
 
 
@@ -104,7 +108,7 @@ def article_inputs(wildcards):
     return {
         "numbers": f"{out}/numbers.json",
         "tables": [f"{out}/{t}.csv" for t in TABLES],
-        "figures": [f"{out}/{f}.png" for f in [*FIGURE_TITLES, "participant_flow"]],
+        "figures": [f"{out}/{f}.png" for f in [*FIGURE_TITLES, FLOW_FIGURE]],
         "templates": sorted(str(p) for p in Path(ARTICLE_TEMPLATES).glob("*.j2")),
         "prose": sorted(str(p) for p in Path(article_prose(wildcards)).glob("*.md")),
         "bibliography": f"{ARTICLE_SOURCES}/references.bib",

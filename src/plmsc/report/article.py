@@ -37,7 +37,14 @@ import pandas as pd
 
 from plmsc.endpoints.registry import endpoint
 from plmsc.report import formatting
-from plmsc.report.catalogue import FIGURE_TITLES, NOTES, SOURCES, TABLES, conventions_note
+from plmsc.report.catalogue import (
+    FIGURE_TITLES,
+    FLOW_FIGURE,
+    NOTES,
+    SOURCES,
+    TABLES,
+    conventions_note,
+)
 from plmsc.report.numbers import CHARACTERISTIC_DECIMALS, PCT_DECIMALS, RATE_DECIMALS
 from plmsc.report.publish import INDENT, layout
 
@@ -102,8 +109,6 @@ TYPST_PREAMBLE = (
     "#show table: set text(size: 7.5pt)\n"
     "#set text(size: 10pt)\n"
 )
-#: Where the numbering of the article's figures starts (the flow diagram comes first).
-FLOW_FIGURE = "participant_flow"
 
 
 class ArticleError(RuntimeError):

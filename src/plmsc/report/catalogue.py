@@ -158,6 +158,9 @@ FIGURE_TITLES = {
     "fig7_safety_labs": "Figure 7. Safety laboratory values relative to their reference limits.",
 }
 FIGURES = tuple(FIGURE_TITLES)
+#: The participant-flow diagram (CONSORT 2010, or its single-arm analogue), drawn
+#: by the manuscript step from numbers.json's flow counts; Figure 1 of the article.
+FLOW_FIGURE = "participant_flow"
 
 
 #: Folder (under results/<cohort>/) of every input a notebook may take.

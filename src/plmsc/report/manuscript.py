@@ -22,6 +22,7 @@ from plmsc.report.catalogue import (
     DESIGN_STATS,
     FIGURE_FORMATS,
     FIGURES,
+    FLOW_FIGURE,
     NOTES,
     SOURCES,
     STATS,
@@ -30,6 +31,7 @@ from plmsc.report.catalogue import (
     conventions_note,
 )
 from plmsc.report.figures import make_figures
+from plmsc.report.flow import flow_figure
 from plmsc.report.numbers import (
     article_numbers,
     missing_data_numbers,
@@ -146,7 +148,9 @@ def output_paths(outdir: str | Path) -> dict[str, Path]:
     """Every file :func:`write_manuscript` writes, keyed ``<name>_<format>`` and ``numbers``."""
     out = Path(outdir)
     paths = {f"{t}_{fmt}": out / f"{t}.{fmt}" for t in TABLES for fmt in TABLE_FORMATS}
-    paths |= {f"{f}_{fmt}": out / f"{f}.{fmt}" for f in FIGURES for fmt in FIGURE_FORMATS}
+    paths |= {
+        f"{f}_{fmt}": out / f"{f}.{fmt}" for f in (*FIGURES, FLOW_FIGURE) for fmt in FIGURE_FORMATS
+    }
     return paths | {"numbers": out / "numbers.json"}
 
 
@@ -155,13 +159,17 @@ def write_manuscript(
     outputs: Mapping[str, str | Path],
     design: str,
     analysis: Mapping[str, Any],
-    cohort: Mapping[str, Any] | None = None,
+    cohort: Mapping[str, Any],
 ) -> list[Path]:
-    """Write tables, figures and numbers.json to the paths of ``outputs``.
+    """Write tables, figures, numbers.json and the participant-flow diagram to the
+    paths of ``outputs``.
 
     ``outputs`` has the keys of :func:`output_paths`; ``analysis`` is the cohort's
     analysis config (blq, remission_idaa1c, comparison_visit); ``cohort``, the
     cohort's whole config entry, adds the article's keys (methods, participant flow).
+    The flow diagram is drawn here, from the flow counts of numbers.json, rather than
+    by a step of its own: the figure libraries are already loaded, and the article
+    waits for one step less.
     """
     written: list[Path] = []
     analysis = analysis_with_defaults(analysis)
@@ -187,9 +195,10 @@ def write_manuscript(
     # its own key: numbers["hypoglycaemia"] holds one entry per ADA level only
     numbers["hypoglycaemia_by_period"] = extra.pop("hypoglycaemia")
     numbers |= extra
-    if cohort is not None:
-        numbers |= article_numbers(data["adsl"], data["adeff"], data["adlb"], cohort)
+    numbers |= article_numbers(data["adsl"], data["adeff"], data["adlb"], cohort)
     if "ancova_mi" in data and "tipping_point" in data:
         numbers["missing_data"] = missing_data_numbers(data["ancova_mi"], data["tipping_point"])
     written.append(write_numbers(numbers, outputs["numbers"]))
+    flow = flow_figure(numbers["flow"])
+    written += save_figure(flow, [outputs[f"{FLOW_FIGURE}_{fmt}"] for fmt in FIGURE_FORMATS])
     return written

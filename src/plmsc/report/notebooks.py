@@ -142,7 +142,7 @@ def execute_notebooks(
             finally:
                 tmp.unlink(missing_ok=True)
     finally:
-        km.shutdown_kernel(now=False)
+        km.shutdown_kernel(now=True)
     return written
 
 
