@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 from conftest import PHASE1_RAW, REPO
 from leakscan import identifiers, scan
+from recorded_outputs import RECORD, compare, output_hashes, recorded
 from workflow_fixtures import RAW_ROOT, default_run, smk_args, tree_hashes, workdir
 
 from plmsc.config import load_config
@@ -107,6 +108,31 @@ def test_interrupted_run_completes_to_identical_outputs(sig, tmp_path, full_run)
 
 
 # --- raw data are read-only ----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_default_run_writes_the_recorded_bytes(full_run):
+    """Every output but timings, logs and the commit-naming pages has the SHA-256 of
+    tests/output_hashes.json: speed-ups change no byte (rerecord on purpose with
+    ``python tests/recorded_outputs.py``)."""
+    expected = json.loads(RECORD.read_text())
+    differences = compare(expected, output_hashes(full_run["results"]))
+    assert not differences, "\n".join(differences)
+
+
+def test_recorded_outputs_leave_out_only_timings_logs_and_commit_pages():
+    assert recorded(Path("phase1/adam/adlb.csv"))
+    assert recorded(Path("phase1/profiles/index.html"))  # names no commit
+    assert recorded(Path("power/power_curve.csv"))
+    assert not recorded(Path("phase1/index.html"))
+    assert not recorded(Path("phase2/provenance.json"))
+    assert not recorded(Path("phase1/logs/ingest.log"))
+    assert not recorded(Path("power/benchmarks/power_point_n10.tsv"))
+    assert compare({"a": "1", "b": "2"}, {"b": "3", "c": "4"}) == [
+        "missing: a",
+        "new: c",
+        "changed: b",
+    ]
 
 
 @pytest.mark.slow
