@@ -59,7 +59,13 @@ from plmsc.ingest.plausibility import (
     compute_plausibility_limits,
 )
 from plmsc.ingest.reference import REFERENCE_COLUMNS, derive_var_anrlo_anrhi
-from plmsc.ingest.rowkeys import group_ends, group_starts, row_identity, sort_order
+from plmsc.ingest.rowkeys import (
+    first_occurrences,
+    group_ends,
+    group_starts,
+    row_identity,
+    sort_order,
+)
 from plmsc.ingest.units import LAB_TESTS, allowed_units, conversion_factors
 from plmsc.ingest.visits import (
     derive_analysis_flags,
@@ -174,20 +180,28 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _n_distinct(values: pd.Series) -> int:
+    """Distinct values of a column: its number of categories when categorical (cheap)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return len(values.cat.categories)
+    return int(values.nunique(dropna=False))
+
+
 def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
     """Reason code for rows byte-identical to a row read before them, else 0.
 
     docs/raw-exports.md, "Overlapping pulls": the same result appears in several files,
     byte for byte; the first copy (earliest pull, first line) is kept.
     """
-    gid = row_identity(lis, LIS_COLUMNS)
-    ids = pd.Series(gid)
-    dup = ids.duplicated(keep="first").to_numpy()
-    out = np.where(dup, CODE[R_DUP_EARLIER], 0).astype(np.int8)
+    # columns with the most distinct values first: fewer re-factorisations of the
+    # running id in row_identity (equality of rows does not depend on the order)
+    columns = sorted(LIS_COLUMNS, key=lambda c: -_n_distinct(lis[c]))
+    dense, _ = pd.factorize(row_identity(lis, columns))
+    out = np.where(first_occurrences(dense), 0, CODE[R_DUP_EARLIER]).astype(np.int8)
     # only rows whose values occur more than once can repeat within their own pull
-    repeated = np.flatnonzero(ids.duplicated(keep=False).to_numpy())
+    repeated = np.flatnonzero(np.bincount(dense)[dense] > 1)
     if len(repeated):
-        dense, _ = pd.factorize(gid[repeated])
+        dense = dense[repeated]
         nfiles = int(lis["_file"].max()) + 1
         key = dense.astype(np.int64) * nfiles + lis["_file"].to_numpy()[repeated]
         same = pd.Series(key).duplicated(keep="first").to_numpy()

@@ -99,3 +99,16 @@ def group_ends(sorted_ids: np.ndarray) -> np.ndarray:
     last = np.ones(len(sorted_ids), dtype=bool)
     last[:-1] = sorted_ids[1:] != sorted_ids[:-1]
     return last
+
+
+def first_occurrences(dense: np.ndarray) -> np.ndarray:
+    """True on the first row of each id, for ids numbered 0, 1, ... in order of first
+    appearance (as :func:`pandas.factorize` numbers them).
+
+    Such an id is new exactly when it exceeds every id before it: one running maximum,
+    no second hash pass (``Series.duplicated``).
+    """
+    first = np.ones(len(dense), dtype=bool)
+    if len(dense):
+        first[1:] = dense[1:] > np.maximum.accumulate(dense)[:-1]
+    return first
