@@ -5,6 +5,8 @@
 would, through one ``numpy.lexsort`` over integer keys. Categorical columns use
 their codes (category order, as pandas sorts them), datetimes and integers their
 int64 values, floats their values, anything else its sorted factorisation.
+:func:`text_from_codes` and :func:`flag_array` go the other way: text columns from
+integer codes, built in Arrow.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -49,7 +52,7 @@ def sort_keys(values: pd.Series, ascending: bool = True) -> tuple[np.ndarray, np
         missing = key < 0
     elif pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         missing = values.isna().to_numpy()
-        key = values.to_numpy().view(np.int64).copy()
+        key = values.to_numpy().view(np.int64)
     elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         missing = values.isna().to_numpy()
         key = values.to_numpy(dtype=np.int64, na_value=0)
@@ -60,8 +63,11 @@ def sort_keys(values: pd.Series, ascending: bool = True) -> tuple[np.ndarray, np
         codes, _ = pd.factorize(values, sort=True)
         key = codes.astype(np.int64)
         missing = key < 0
-    key = -key if not ascending else key.copy()
-    key[missing] = 0
+    if not ascending:
+        key = -key
+    if missing.any():
+        key = key.copy() if ascending else key  # never write into the frame's own data
+        key[missing] = 0
     return missing, key
 
 
@@ -73,14 +79,17 @@ def sort_order(
 ) -> np.ndarray:
     """Positions of the rows sorted by ``by`` (stable), as ``sort_values(kind="stable")``.
 
-    Missing values go first or last in every column, as pandas does.
+    Missing values go first or last in every column, as pandas does. A column without
+    missing values adds no missing flag (a constant key orders nothing and costs a pass).
     """
     if isinstance(ascending, bool):
         ascending = [ascending] * len(by)
     keys: list[np.ndarray] = []
     for col, asc in zip(by, ascending, strict=True):
         missing, key = sort_keys(frame[col], asc)
-        keys += [missing if na_position == "last" else ~missing, key]
+        if missing.any():
+            keys.append(missing if na_position == "last" else ~missing)
+        keys.append(key)
     if not keys:
         return np.arange(len(frame))
     # lexsort's last key is the primary one
@@ -112,3 +121,18 @@ def first_occurrences(dense: np.ndarray) -> np.ndarray:
     if len(dense):
         first[1:] = dense[1:] > np.maximum.accumulate(dense)[:-1]
     return first
+
+
+def text_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """A ``str`` array with ``labels[code]`` on every row, missing where the code is negative.
+
+    Built in Arrow by one take from the labels: no Python string per row (as
+    ``pd.array(object_array, dtype="str")`` would make).
+    """
+    indices = pa.array(np.asarray(codes), mask=np.asarray(codes) < 0)
+    return pd.array(pa.array(list(labels), pa.large_string()).take(indices), dtype="str")
+
+
+def flag_array(mask: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``str`` flag array: ``Y`` where ``mask`` is True, missing elsewhere."""
+    return text_from_codes(np.where(mask, 0, -1), ["Y"])

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from plmsc.constants import UNSCHEDULED
-from plmsc.ingest.rowkeys import group_ends, group_starts, row_identity, sort_order
+from plmsc.ingest.rowkeys import (
+    flag_array,
+    group_ends,
+    group_starts,
+    row_identity,
+    sort_order,
+)
 
 
 def derive_study_day(dates: pd.Series, infusion: pd.Series) -> pd.Series:
@@ -86,12 +92,12 @@ def derive_analysis_flags(
     size = np.diff(np.append(np.flatnonzero(first), len(gid)))
     multi = np.repeat(size > 1, size)
     rows = sched[pos]
-    anl = np.full(len(frame), None, dtype=object)
-    rpt = np.full(len(frame), None, dtype=object)
-    anl[rows[first & ~missing.to_numpy()[pos]]] = "Y"
-    rpt[rows[multi & ~first]] = "Y"
+    anl = np.zeros(len(frame), dtype=bool)
+    rpt = np.zeros(len(frame), dtype=bool)
+    anl[rows[first & ~missing.to_numpy()[pos]]] = True
+    rpt[rows[multi & ~first]] = True
     return pd.DataFrame(
-        {"ANL01FL": pd.array(anl, dtype="str"), "RPTDRWFL": pd.array(rpt, dtype="str")},
+        {"ANL01FL": flag_array(anl), "RPTDRWFL": flag_array(rpt)},
         index=frame.index,
     )
 
@@ -111,6 +117,6 @@ def derive_baseline_flag(
     ranked = pd.DataFrame({"_gid": row_identity(df, keys)} | {c: df[c] for c in ["ADY", *order]})
     pos = sort_order(ranked, ["_gid", "ADY", *order], na_position="first")
     last = group_ends(ranked["_gid"].to_numpy()[pos])
-    flag = np.full(len(frame), None, dtype=object)
-    flag[rows[pos[last]]] = "Y"
-    return pd.Series(pd.array(flag, dtype="str"), index=frame.index)
+    flag = np.zeros(len(frame), dtype=bool)
+    flag[rows[pos[last]]] = True
+    return pd.Series(flag_array(flag), index=frame.index)
