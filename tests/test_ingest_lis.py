@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from ingest_fixtures import cohort, lis_row, make_raw
 
 from plmsc.ingest import InputError, build_adam, write_adam
-from plmsc.ingest.lis import parse_result, parse_sample_label
+from plmsc.ingest.lis import LIS_DATETIME, formats_back, parse_result, parse_sample_label
 
 
 def run(tmp_path, pulls, **kw):
@@ -20,6 +22,36 @@ def run(tmp_path, pulls, **kw):
 def one(ds):
     assert len(ds.adlb) == 1, ds.adlb
     return ds.adlb.iloc[0]
+
+
+# --- date-times ------------------------------------------------------------------
+
+#: text -> valid with DD/MM/YYYY HH:MM (parses and formats back to the same text)
+DATETIME_CASES = {
+    "02/07/2019 10:05": True,
+    "29/02/2020 10:00": True,  # leap day
+    "01/01/0999 10:00": True,  # a wrong century is a plausibility error, not a format error
+    "31/02/2019 10:00": False,  # strptime rolls it over to 03/03
+    "29/02/2019 10:00": False,  # not a leap year: rolled over to 01/03
+    "1/1/2019 10:00": False,  # parses, but is not zero-padded
+    "01/01/2019 9:00": False,
+    "01/01/19 10:00": False,  # parses as year 19
+    " 01/01/2019 10:00": False,
+    "01/01/2019  10:00": False,
+    "01/01/2019 10:00x": False,
+    "01/01/2019 24:00": False,
+    "\u0660\u0661/01/2019 10:00": False,  # Arabic-Indic digits
+    "": False,
+}
+
+
+def test_formats_back_is_the_strftime_round_trip():
+    text = pa.array(list(DATETIME_CASES))
+    parsed = pc.strptime(text, format=LIS_DATETIME, unit="s", error_is_null=True)
+    round_trip = pc.equal(pc.strftime(parsed, format=LIS_DATETIME), text).fill_null(False)
+    got = formats_back(text, parsed, LIS_DATETIME).to_pylist()
+    assert got == list(DATETIME_CASES.values())
+    assert got == round_trip.to_pylist()
 
 
 # --- RESULT text -----------------------------------------------------------------
