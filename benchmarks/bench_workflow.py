@@ -37,6 +37,7 @@ def run(n: int, workdir: Path) -> tuple[float, pd.DataFrame]:
     cmd += [
         "--config",
         f"results_dir={results}",
+        f"simulated_raw_dir={workdir / f'simulated_{n}'}",
         "--configfile",
         str(REPO / "config.yaml"),
         str(extra),
@@ -102,6 +103,14 @@ def main(argv: list[str] | None = None) -> int:
         secs = table.filter(like="seconds").iloc[:, 0]
         peak = table.filter(like="peak").iloc[:, 0]
         lines.append(f"| {n:,} | {walls[n]:.1f} | {secs.sum():.1f} | {peak.max():.0f} |")
+    first, last = args.sizes[0], args.sizes[-1]
+    if last != first:
+        growth = (
+            f"{last:,} participants took {walls[last] / walls[first]:.1f} times the time of "
+            f"{first:,} ({last / first:.0f} times the participants)."
+        )
+        print(growth)
+        lines += ["", growth]
     lines += ["", "Per step:", "", merged.round(1).to_markdown(), ""]
     text = "\n".join(lines)
     print(text)
