@@ -434,7 +434,8 @@ def assemble_adlb(
     visit, the analysis flags (ANL01FL, RPTDRWFL per session, ABLFL), limits of
     quantification, missing reasons, reference limits, source file and row."""
     tests = sorted(LAB_TESTS)
-    paramcd = pd.Categorical(work["TEST_CODE"], categories=tests)  # recoded, no text per row
+    # recoded through the categories: no text per row
+    paramcd = pd.Categorical(work["TEST_CODE"]).set_categories(tests)
     adlb = pd.DataFrame(index=work.index)
     adlb["USUBJID"] = work["_record"]
     adlb["PARAMCD"] = paramcd
