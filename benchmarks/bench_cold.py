@@ -37,14 +37,24 @@ def import_floor(repeat: int) -> float:
     return min(timed([sys.executable, "-c", FLOOR]) for _ in range(repeat))
 
 
-def cold_run(cores: int) -> tuple[float, int]:
-    """Wall seconds of the default target into fresh folders, and the number of jobs."""
+def step_seconds(results: Path) -> dict[str, float]:
+    """Wall seconds of every step, from Snakemake's benchmark files, by cohort/step."""
+    steps = {}
+    for path in sorted(results.glob("*/benchmarks/*.tsv")):
+        header, values = path.read_text().splitlines()[:2]
+        row = dict(zip(header.split("\t"), values.split("\t"), strict=True))
+        steps[f"{path.parts[-3]}/{path.stem}"] = float(row["s"])
+    return steps
+
+
+def cold_run(cores: int) -> tuple[float, dict[str, float]]:
+    """Wall seconds of the default target into fresh folders, and each step's seconds."""
     with tempfile.TemporaryDirectory(prefix="bench_cold_") as tmp:
         cmd = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", "rules"]
         cmd += ["--config", f"results_dir={tmp}/results", f"simulated_raw_dir={tmp}/simulated"]
         wall = timed(cmd, cwd=REPO)
-        jobs = len(list(Path(tmp, "results").glob("*/benchmarks/*.tsv")))
-    return wall, jobs
+        steps = step_seconds(Path(tmp, "results"))
+    return wall, steps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,12 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="import floor timings (best kept)")
     parser.add_argument("--runs", type=int, default=1, help="cold runs (best kept)")
+    parser.add_argument("--top", type=int, default=10, help="slowest steps listed")
     args = parser.parse_args(argv)
     floor = import_floor(args.repeat)
     runs = [cold_run(args.cores) for _ in range(args.runs)]
-    cold, jobs = min(runs)
+    cold, steps = min(runs, key=lambda run: run[0])
     floor = min(floor, import_floor(args.repeat))  # again, after the run: the noise is load
-    print(f"cold default run    {cold:7.1f} s  ({jobs} jobs, --cores {args.cores})")
+    print("slowest steps (s):")
+    for name, secs in sorted(steps.items(), key=lambda item: -item[1])[: args.top]:
+        print(f"  {name:32s} {secs:6.1f}")
+    print(f"steps, sum          {sum(steps.values()):7.1f} s")
+    print(f"cold default run    {cold:7.1f} s  ({len(steps)} jobs, --cores {args.cores})")
     print(f"import floor        {floor:7.2f} s  ({FLOOR})")
     print(f"ratio cold/floor    {cold / floor:7.1f}  (goal <= 8)")
     return 0
