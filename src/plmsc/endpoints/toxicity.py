@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from plmsc.ingest.rowkeys import row_identity
+from plmsc.ingest.rowkeys import row_identity, text_from_codes
 
 TERMS = {
     "ALT": "Alanine aminotransferase increased",
@@ -114,14 +114,26 @@ def _num(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
-def compute_baseline(adlb: pd.DataFrame, column: str = "AVAL") -> pd.Series:
-    """The baseline row's ``column`` (ABLFL = Y) spread over every row of its USUBJID, PARAMCD."""
+def baseline_rows(adlb: pd.DataFrame) -> np.ndarray:
+    """Position of each row's baseline row (ABLFL = Y, the first one of its USUBJID,
+    PARAMCD), -1 for a row whose participant and test have none."""
     # one integer per (USUBJID, PARAMCD): a lookup, no string merge of every row
     gid = row_identity(adlb, ["USUBJID", "PARAMCD"])
-    is_base = (adlb["ABLFL"] == "Y").fillna(False).to_numpy(dtype=bool)
-    first = ~pd.Series(gid[is_base]).duplicated().to_numpy()
-    values = pd.Series(adlb[column].to_numpy()[is_base][first], index=gid[is_base][first])
-    return pd.Series(values.reindex(gid).to_numpy(), index=adlb.index)
+    base = np.flatnonzero((adlb["ABLFL"] == "Y").fillna(False).to_numpy(dtype=bool))
+    base = base[~pd.Series(gid[base]).duplicated().to_numpy()]
+    found = pd.Index(gid[base]).get_indexer(gid)  # -1 (none) takes the appended -1
+    return np.append(base, -1)[found]
+
+
+def compute_baseline(adlb: pd.DataFrame, column: str = "AVAL") -> pd.Series:
+    """The baseline row's ``column`` (ABLFL = Y) spread over every row of its USUBJID, PARAMCD."""
+    pos = baseline_rows(adlb)
+    values = pd.Series(adlb[column].to_numpy()).reindex(pos)  # -1: no such row, missing
+    return pd.Series(values.to_numpy(), index=adlb.index)
+
+
+#: ANRIND values by code (codes of :func:`derive_var_anrind`; -1: empty).
+NRIND = ["LOW", "HIGH", "NORMAL"]
 
 
 def derive_var_anrind(adlb: pd.DataFrame) -> pd.DataFrame:
@@ -129,10 +141,11 @@ def derive_var_anrind(adlb: pd.DataFrame) -> pd.DataFrame:
     and BNRIND (the baseline row's ANRIND); empty for other tests or a missing AVAL."""
     aval, lo, hi = _num(adlb["AVAL"]), _num(adlb["ANRLO"]), _num(adlb["ANRHI"])
     safety = adlb["PARAMCD"].isin(SAFETY_TESTS).to_numpy() & ~np.isnan(aval)
-    ind = np.select([aval < lo, aval > hi], ["LOW", "HIGH"], "NORMAL")
+    ind = np.where(safety, np.select([aval < lo, aval > hi], [0, 1], 2), -1)
+    pos = baseline_rows(adlb)
     out = adlb.copy()
-    out["ANRIND"] = pd.Series(np.where(safety, ind, None), index=adlb.index, dtype="str")
-    out["BNRIND"] = compute_baseline(out, "ANRIND").astype("str")
+    out["ANRIND"] = text_from_codes(ind, NRIND)
+    out["BNRIND"] = text_from_codes(np.where(pos >= 0, ind[pos], -1), NRIND)
     return out
 
 
@@ -143,7 +156,7 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
     Empty for other tests and missing values.
     """
     code_ids, code_values = pd.factorize(adlb["PARAMCD"])
-    position = {str(v): i for i, v in enumerate(code_values)}
+    rows_of = {str(v): np.flatnonzero(code_ids == i) for i, v in enumerate(code_values)}
     aval = _num(adlb["AVAL"])
     post = (_num(adlb["ADY"]) > 0) & (adlb["ABLFL"] != "Y").to_numpy()
     base = _num(compute_baseline(adlb))
@@ -160,7 +173,7 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
     v_all = np.round(aval, DECIMALS)
     with np.errstate(invalid="ignore"):
         for c in CTCAE_CRITERIA:
-            rows = np.flatnonzero(code_ids == position.get(c.paramcd, -2))
+            rows = rows_of.get(c.paramcd, np.empty(0, dtype=np.int64))
             if not len(rows):
                 continue
             limit = c.factor * basis[c.basis][rows] if c.basis != "ABS" else c.factor
@@ -168,12 +181,13 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
             value_meets = {">": v > lim, ">=": v >= lim, "<": v < lim}[c.op]
             meets = rows[when[c.when][rows] & value_meets]
             grade[meets] = np.maximum(grade[meets], c.grade)
-    # the CTCAE term of each row's test (None for a test without one, or no PARAMCD)
-    term = np.array([TERMS.get(str(v)) for v in code_values] + [None], dtype=object)[code_ids]
-    graded = (term != None) & ~np.isnan(aval)  # noqa: E711 (element-wise)
+    # the CTCAE term of each row's test (code -1 for a test without one, or no PARAMCD)
+    term_of = [SAFETY_TESTS.index(str(v)) if str(v) in TERMS else -1 for v in code_values]
+    term = np.append(np.asarray(term_of, dtype=np.int64), -1)[code_ids]
+    graded = (term >= 0) & ~np.isnan(aval)
     out = adlb.copy()
     out["ATOXGR"] = pd.array(np.where(graded, grade, np.nan), dtype="Float64").astype("Int64")
-    out["ATOXDSC"] = pd.Series(np.where(graded, term, None), index=adlb.index, dtype="str")
+    out["ATOXDSC"] = text_from_codes(np.where(graded, term, -1), [TERMS[t] for t in SAFETY_TESTS])
     return out
 
 
