@@ -391,7 +391,8 @@ def check_collection_times(
         first_bad(work, work["_collected"].isna(), "COLLECTED", "a time DD/MM/YYYY HH:MM", files)
     )
     _raise(first_bad(work, work["_collected"] >= pull_end[work.index], "COLLECTED", FUTURE, files))
-    dob = work["_record"].map(subjects.set_index("record_id")["dob"]).astype("datetime64[s]")
+    dob = per_category(work["_record"], subjects.set_index("record_id")["dob"])
+    dob = dob.astype("datetime64[s]")
     _raise(
         first_bad(
             work,
@@ -510,12 +511,10 @@ def derive_adlb(
     lis_pos = pd.Series(np.flatnonzero(live))  # raw position of each live row
     lis = lis.loc[live].copy()
     lis_pos.index = lis.index
-    lis["_record"] = pd.Categorical(
-        lis["MRN"].map(mrn_to_record).astype(object), categories=records
-    )
+    lis["_record"] = recode(lis["MRN"], mrn_to_record, records)
     _check_identity(lis, subjects, files)
     infusion = subjects.set_index("record_id")["infusion"]
-    inf = lis["_record"].map(infusion).astype("datetime64[s]")
+    inf = per_category(lis["_record"], infusion).astype("datetime64[s]")
     no_inf = inf.isna().to_numpy()
     reason[lis_pos.to_numpy()[no_inf]] = CODE[R_NOINF]
     work = lis[~no_inf].copy()
@@ -530,6 +529,29 @@ def derive_adlb(
     adlb = assemble_adlb(work, res, aval, ref_limits, schedule, srcfiles)
     recon = reconcile(file_index, reason, srcfiles, REASONS)
     return adlb, recon
+
+
+def per_category(values: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``values.map(mapping)``, for a categorical column looked up once per category.
+
+    ``mapping``: a Series indexed by distinct values; missing where a value is not in it.
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.map(mapping)
+    table = pd.Series(mapping.reindex(values.cat.categories).to_numpy())
+    # code -1 (a missing value) is no label of the table: missing
+    return pd.Series(table.reindex(values.cat.codes.to_numpy()).to_numpy(), index=values.index)
+
+
+def recode(values: pd.Series, mapping: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+    """``mapping[value]`` of every row as a Categorical with ``categories`` (missing where
+    the value is not in the index of ``mapping``, or its text not in ``categories``);
+    a categorical column is looked up once per category, no text per row."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Categorical(values.map(mapping).astype(object), categories=categories)
+    per_category = pd.Index(categories).get_indexer(mapping.reindex(values.cat.categories))
+    codes = np.append(per_category, -1)[values.cat.codes.to_numpy()]  # -1 stays missing
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def derive_session_day(adlb: pd.DataFrame) -> pd.Series:
