@@ -11,8 +11,9 @@ record_id, redcap_event_name and field. Checks are vectorised per field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -279,7 +280,7 @@ def validate_export(
             loc.check(bad, col, expected, show_value=show)
         elif f.validation in DATE_FORMATS:
             fmt, expected = DATE_FORMATS[f.validation]
-            parsed = pd.to_datetime(values.where(entered), format=fmt, errors="coerce")
+            parsed = by_distinct(values.where(entered), _to_datetime(fmt))
             loc.check(entered & parsed.isna(), col, expected, show_value=show)
             lo, hi = _bound(f.vmin, f.validation), _bound(f.vmax, f.validation)
             _check_range(loc, parsed, lo, hi, col, show, f.vmin, f.vmax)
@@ -288,7 +289,7 @@ def validate_export(
             ok = values.str.strip().str.fullmatch(pattern.pattern).fillna(False)
             kind = "an integer" if f.validation == "integer" else "a number"
             loc.check(entered & ~ok, col, kind, show_value=show)
-            parsed = pd.to_numeric(values.where(entered), errors="coerce")
+            parsed = by_distinct(values.where(entered), _to_number)
             lo, hi = _bound(f.vmin, "number"), _bound(f.vmax, "number")
             _check_range(loc, parsed, lo, hi, col, show, f.vmin, f.vmax)
 
@@ -326,11 +327,30 @@ def column(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=df.index, dtype="str")
 
 
+def by_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``parse(values)`` computed once per distinct value and spread back by position.
+
+    An export's column repeats a few hundred values (dates, weights, codes) over its
+    rows; ``parse`` must treat each value on its own (as ``to_numeric`` does).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    parsed = parse(pd.Series(uniques, dtype=values.dtype))
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+
+
+def _to_number(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce")
+
+
+def _to_datetime(fmt: str) -> Callable[[pd.Series], pd.Series]:
+    return partial(pd.to_datetime, format=fmt, errors="coerce")
+
+
 def as_number(values: pd.Series) -> pd.Series:
     """Validated numeric text -> float (NaN where empty)."""
-    return pd.to_numeric(values.where(values != ""), errors="coerce").astype(float)
+    return by_distinct(values.where(values != ""), _to_number).astype(float)
 
 
 def as_datetime(values: pd.Series, fmt: str = "%Y-%m-%d") -> pd.Series:
     """Validated date text -> datetime64 (NaT where empty)."""
-    return pd.to_datetime(values.where(values != ""), format=fmt, errors="coerce")
+    return by_distinct(values.where(values != ""), _to_datetime(fmt))
