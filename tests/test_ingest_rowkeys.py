@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plmsc.ingest.rowkeys import group_ends, group_starts, row_identity, sort_order
+from plmsc.ingest.rowkeys import (
+    combine_keys,
+    group_ends,
+    group_starts,
+    row_identity,
+    sort_order,
+)
 
 
 def frame() -> pd.DataFrame:
@@ -66,3 +72,20 @@ def test_group_starts_and_ends():
     ids = np.array([4, 4, 7, 9, 9, 9])
     assert group_starts(ids).tolist() == [True, False, True, True, False, False]
     assert group_ends(ids).tolist() == [False, True, True, False, False, True]
+
+
+def test_combined_keys_sort_like_the_separate_keys():
+    rng = np.random.default_rng(1)
+    n = 2_000
+    keys = [
+        rng.integers(-5, 5, n),  # negative values: shifted to start at 0
+        rng.random(n) < 0.5,  # a missing flag
+        rng.integers(0, 2**40, n),  # 2**40 * 10 * 2 * 3 < 2**62: folded with the others
+        rng.integers(0, 3, n).astype(float),  # float: kept apart
+        rng.integers(0, 2**61, n),  # too wide to fold with the next key
+        rng.integers(0, 4, n),
+    ]
+    combined = combine_keys(keys)
+    # [int, bool, int] fold into one; the float apart; 2**61 * 4 >= 2**62 stays apart
+    assert len(combined) == 4
+    assert np.array_equal(np.lexsort(combined[::-1]), np.lexsort(keys[::-1]))

@@ -480,11 +480,9 @@ def assemble_adlb(
     adlb["MISSRSN"] = res["MISSRSN"]
     adlb[REFERENCE_COLUMNS] = ref_limits
     adlb["SRCFILE"] = pd.Categorical.from_codes(adlb["_file"].to_numpy(), categories=list(srcfiles))
-    adlb = adlb.sort_values(
-        ["USUBJID", "PARAMCD", "ADY", "ATPTN", "_file", "SRCROW"], na_position="first"
-    )
-    adlb = adlb[[*ADLB_COLUMNS, *REFERENCE_COLUMNS]].reset_index(drop=True)
-    return adlb
+    keys = ["USUBJID", "PARAMCD", "ADY", "ATPTN", "_file", "SRCROW"]
+    order = sort_order(adlb, keys, na_position="first")
+    return adlb[[*ADLB_COLUMNS, *REFERENCE_COLUMNS]].take(order).reset_index(drop=True)
 
 
 def derive_adlb(
