@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,6 +12,7 @@ import pytest
 from ingest_fixtures import cohort, lis_row, make_raw
 
 from plmsc.ingest import InputError, build_adam, write_adam
+from plmsc.ingest.labs import categorical_take
 from plmsc.ingest.lis import LIS_DATETIME, formats_back, parse_result, parse_sample_label
 
 
@@ -354,3 +356,13 @@ def test_study_day_from_infusion(tmp_path):
 def test_no_lis_pulls_gives_an_empty_adlb(tmp_path):
     ds = run(tmp_path, {})
     assert ds.adlb.empty and list(ds.adlb.columns)[:3] == ["USUBJID", "PARAMCD", "PARAM"]
+
+
+def test_categorical_take_equals_categorical_of_the_taken_values():
+    table = np.array(["mg/dL", "U/L", "mg/dL", "%"], dtype=object)
+    codes = np.array([0, 1, 2, 1, 0], dtype=np.int8)  # "%" never occurs
+    got = categorical_take(table, codes)
+    # categories: the occurring units, sorted; codes index them
+    assert list(got.categories) == ["U/L", "mg/dL"]
+    assert got.codes.tolist() == [1, 0, 1, 0, 1]
+    assert got.dtype == pd.Categorical(table[codes]).dtype

@@ -456,7 +456,7 @@ def assemble_adlb(
     adlb["PARAM"] = paramcd.rename_categories([LAB_TESTS[t].param for t in tests])
     adlb["AVAL"] = aval["AVAL"]
     units = np.array([LAB_TESTS[t].unit for t in tests], dtype=object)
-    adlb["AVALU"] = pd.Categorical(units[paramcd.codes])
+    adlb["AVALU"] = categorical_take(units, paramcd.codes)
     adlb["ADY"] = derive_study_day(work["_collected"], work["_infusion"])
     adlb["ATPTN"] = work["ATPTN"]
     adlb["ATPT"] = derive_atpt(work["ATPTN"])
@@ -527,6 +527,17 @@ def derive_adlb(
     adlb = assemble_adlb(work, res, aval, ref_limits, schedule, srcfiles)
     recon = reconcile(file_index, reason, srcfiles, REASONS)
     return adlb, recon
+
+
+def categorical_take(table: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(table[codes])`` (categories: the values that occur, sorted), built
+    from the codes that occur instead of from one value per row."""
+    counts = np.bincount(codes.astype(np.int64) + 1, minlength=len(table) + 1)
+    occurring = np.flatnonzero(counts) - 1  # codes that occur, -1 (last entry) included
+    small = pd.Categorical(table[occurring])
+    recode = np.full(len(table) + 1, -1, dtype=np.int64)
+    recode[occurring + 1] = small.codes
+    return pd.Categorical.from_codes(recode[codes.astype(np.int64) + 1], dtype=small.dtype)
 
 
 def per_category(values: pd.Series, mapping: pd.Series) -> pd.Series:
