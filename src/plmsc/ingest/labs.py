@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +180,9 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
     """All pulls stacked in the given (date) order, with ``_file`` (position in ``paths``).
 
     Text columns are categorical: filtering, sorting and grouping become integer
-    operations.
+    operations. The columns are encoded side by side on Arrow's CPU threads (Arrow
+    releases the GIL while it hashes; each column's result is its own, so the
+    output does not depend on the threads).
     """
     if not paths:
         df = empty_lis()
@@ -187,7 +190,12 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
         return df.astype({c: "category" for c in LIS_COLUMNS})
     tables = [read_lis_table(path) for path in paths]
     stacked = pa.concat_tables(tables)
-    out = {c: sorted_categorical(stacked.column(c), c not in KEY_ONLY) for c in LIS_COLUMNS}
+
+    def encode(column: str) -> pd.Categorical:
+        return sorted_categorical(stacked.column(column), column not in KEY_ONLY)
+
+    with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
+        out = dict(zip(LIS_COLUMNS, pool.map(encode, LIS_COLUMNS), strict=True))
     out["SRCROW"] = stacked.column("SRCROW").to_numpy()
     out["_file"] = np.repeat(np.arange(len(tables), dtype=np.int64), [t.num_rows for t in tables])
     return pd.DataFrame(out)
