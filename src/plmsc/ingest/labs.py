@@ -515,7 +515,7 @@ def derive_adlb(
     records = sorted(subjects["record_id"])
     file_index = lis["_file"].to_numpy()
     lis_pos = pd.Series(np.flatnonzero(live))  # raw position of each live row
-    lis = lis.loc[live].copy()
+    lis = lis.loc[live]  # a new frame (copy-on-write): adding columns leaves the input alone
     lis_pos.index = lis.index
     lis["_record"] = recode(lis["MRN"], mrn_to_record, records)
     _check_identity(lis, subjects, files)
@@ -523,7 +523,7 @@ def derive_adlb(
     inf = per_category(lis["_record"], infusion).astype("datetime64[s]")
     no_inf = inf.isna().to_numpy()
     reason[lis_pos.to_numpy()[no_inf]] = CODE[R_NOINF]
-    work = lis[~no_inf].copy()
+    work = lis[~no_inf]
     work["_infusion"] = inf[~no_inf]
     pull_end = check_release_fields(work, files)
     status_reason = resolve_status(work).to_numpy()
