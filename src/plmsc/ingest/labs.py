@@ -392,13 +392,14 @@ def check_release_fields(work: pd.DataFrame, files: list[str]) -> pd.Series:
 def check_collection_times(
     work: pd.DataFrame, subjects: pd.DataFrame, pull_end: pd.Series, files: list[str]
 ) -> None:
-    """_collected from COLLECTED; InputErrors for a time that is not one, after the pull,
-    or before the participant's date of birth."""
+    """_collected from COLLECTED; InputErrors for a time that is not one, after the pull
+    (``pull_end``, row by row with ``work``), or before the participant's date of birth."""
     work["_collected"] = parse_datetimes(work["COLLECTED"], LIS_DATETIME)
     _raise(
         first_bad(work, work["_collected"].isna(), "COLLECTED", "a time DD/MM/YYYY HH:MM", files)
     )
-    _raise(first_bad(work, work["_collected"] >= pull_end[work.index], "COLLECTED", FUTURE, files))
+    after_pull = work["_collected"] >= pull_end.set_axis(work.index)
+    _raise(first_bad(work, after_pull, "COLLECTED", FUTURE, files))
     dob = per_category(work["_record"], subjects.set_index("record_id")["dob"])
     dob = dob.astype("datetime64[s]")
     _raise(
@@ -528,7 +529,7 @@ def derive_adlb(
     pull_end = check_release_fields(work, files)
     status_reason = resolve_status(work).to_numpy()
     reason[lis_pos[work.index].to_numpy()] = status_reason
-    work = work[status_reason == 0]
+    work, pull_end = work[status_reason == 0], pull_end[status_reason == 0]
 
     check_collection_times(work, subjects, pull_end, files)
     res, aval, ref_limits = derive_analysis_values(work, files, blq, limits, reference_ranges)
