@@ -286,7 +286,7 @@ def validate_export(
             _check_range(loc, parsed, lo, hi, col, show, f.vmin, f.vmax)
         elif f.validation.startswith(("integer", "number")) or f.ftype == "calc":
             pattern = _INTEGER if f.validation == "integer" else _NUMBER
-            ok = values.str.strip().str.fullmatch(pattern.pattern).fillna(False)
+            ok = by_distinct(values, partial(_matches, pattern=pattern.pattern))
             kind = "an integer" if f.validation == "integer" else "a number"
             loc.check(entered & ~ok, col, kind, show_value=show)
             parsed = by_distinct(values.where(entered), _to_number)
@@ -336,6 +336,10 @@ def by_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> p
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     parsed = parse(pd.Series(uniques, dtype=values.dtype))
     return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+
+
+def _matches(values: pd.Series, pattern: str) -> pd.Series:
+    return values.str.strip().str.fullmatch(pattern).fillna(False)
 
 
 def _to_number(values: pd.Series) -> pd.Series:
