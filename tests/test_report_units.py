@@ -602,3 +602,22 @@ def test_notebook_listing_writes_p_values_as_p_values():
     html = tables.show(frame).data
     assert "<td>&lt;0.001</td>" in html and "<td>0.125</td>" in html
     assert "<td>0.1235</td>" in html  # other floats: 4 significant digits
+
+
+def test_notebook_table_shows_its_first_rows_and_counts_the_rest():
+    # 1,205 rows with max_rows = 200: rows 0-199 shown (row 199 is the last), then
+    # the line "First 200 of 1,205 rows shown"; the p-value format is judged on the
+    # whole column, so a shown 0.5 reads 0.5 whatever the hidden rows hold.
+    frame = pd.DataFrame({"ROW": range(1205), "P": [0.5] * 1205})
+    html = tables.show(frame).data
+    assert html.count("<tr>") == 200  # data rows (the header row has a style)
+    assert "<td>199</td>" in html and "<td>200</td>" not in html
+    assert "First 200 of 1,205 rows shown" in html
+    assert "<td>0.500</td>" in html  # format_p: 3 decimals
+
+
+def test_notebook_table_at_the_row_limit_is_shown_whole_without_a_note():
+    frame = pd.DataFrame({"ROW": range(3)})
+    html = tables.show(frame, max_rows=3).data
+    assert html == frame.to_html(index=False, border=0, na_rep="")
+    assert "rows shown" not in html
