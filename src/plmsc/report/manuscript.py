@@ -1,4 +1,5 @@
-"""A cohort's manuscript outputs: Tables 1-3, Figures 1-6 and numbers.json.
+"""A cohort's manuscript outputs: Tables 1-3, Figures 1-7, numbers.json and the
+participant-flow diagram.
 
 :func:`build_tables` and :func:`~plmsc.report.figures.make_figures` give the
 objects (the notebooks show the same ones); :func:`write_manuscript` writes them

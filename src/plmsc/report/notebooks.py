@@ -19,6 +19,7 @@ from typing import Any
 from plmsc.io import write_text
 from plmsc.report.catalogue import (
     FIGURE_TITLES,
+    FLOW_FIGURE,
     NOTEBOOK_NAMES,
     NOTEBOOKS,
     SUPPLEMENTARY,
@@ -256,7 +257,7 @@ def _manuscript_summary(stem: str) -> str:
         return "Every number the results section quotes (JSON)."
     if stem == "article":
         return "The article: Methods, Results, tables and figures generated from the analysis."
-    if stem == "participant_flow":
+    if stem == FLOW_FIGURE:
         return "Participant flow diagram (CONSORT 2010, or its single-arm analogue)."
     return stem
 
