@@ -12,29 +12,19 @@ counts how many "import floors" the run costs (goal: at most 8).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import run_timed
 
 REPO = Path(__file__).resolve().parents[1]
 FLOOR = "import pandas, matplotlib, seaborn, scipy, statsmodels, pingouin"
 
 
-def timed(cmd: list[str], **kw: object) -> float:
-    """Wall seconds of one command (it must succeed)."""
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-4000:]}")
-    return wall
-
-
 def import_floor(repeat: int) -> float:
     """Best of ``repeat`` fresh interpreters importing the six analysis libraries."""
-    return min(timed([sys.executable, "-c", FLOOR]) for _ in range(repeat))
+    return min(run_timed([sys.executable, "-c", FLOOR])[0] for _ in range(repeat))
 
 
 def step_seconds(results: Path) -> dict[str, float]:
@@ -52,7 +42,7 @@ def cold_run(cores: int) -> tuple[float, dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="bench_cold_") as tmp:
         cmd = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", "rules"]
         cmd += ["--config", f"results_dir={tmp}/results", f"simulated_raw_dir={tmp}/simulated"]
-        wall = timed(cmd, cwd=REPO)
+        wall, _ = run_timed(cmd, cwd=REPO)
         steps = step_seconds(Path(tmp, "results"))
     return wall, steps
 

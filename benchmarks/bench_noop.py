@@ -11,10 +11,10 @@ own start-up), best of ``--repeat`` each. Goal: no-op within 1.5x --version.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import run_timed
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -22,12 +22,7 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 def timed(args: list[str]) -> tuple[float, str]:
     """Wall seconds and standard error of one Snakemake invocation (it must succeed)."""
-    t0 = time.perf_counter()
-    proc = subprocess.run([*SNAKEMAKE, *args], cwd=REPO, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"snakemake {' '.join(args)} failed:\n{proc.stderr[-4000:]}")
-    return wall, proc.stderr
+    return run_timed([*SNAKEMAKE, *args], cwd=REPO)
 
 
 def main(argv: list[str] | None = None) -> int:
