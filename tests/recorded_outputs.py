@@ -15,12 +15,14 @@ bytes and commit them with the change, so that the diff shows which files moved:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script, not only from pytest
+from workflow_fixtures import smk_args, tree_hashes, workdir
 
 RECORD = Path(__file__).with_name("output_hashes.json")
 #: Per-cohort files that name the commit of the checkout (and whether it is dirty).
@@ -37,11 +39,7 @@ def recorded(path: Path) -> bool:
 
 def output_hashes(results: Path) -> dict[str, str]:
     """SHA-256 of every recorded file under ``results``, by relative path."""
-    return {
-        rel.as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(results.rglob("*"))
-        if p.is_file() and recorded(rel := p.relative_to(results))
-    }
+    return {rel: digest for rel, digest in tree_hashes(results).items() if recorded(Path(rel))}
 
 
 def compare(expected: dict[str, str], found: dict[str, str]) -> list[str]:
@@ -53,9 +51,6 @@ def compare(expected: dict[str, str], found: dict[str, str]) -> list[str]:
 
 
 def main() -> int:
-    sys.path.insert(0, str(Path(__file__).parent))
-    from workflow_fixtures import smk_args, workdir
-
     with tempfile.TemporaryDirectory(prefix="plmsc-record-") as tmp:
         results = Path(tmp) / "results"
         proc = subprocess.run(
