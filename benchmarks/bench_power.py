@@ -2,8 +2,9 @@
 
 For each placebo-arm size (default 10, 30 and 100) ``--trials`` trials are drawn
 from the simulator's natural-history model and analysed with the project's
-ANCOVA, as one grid point of the workflow's ``power_point`` rule; the simulation
-and the analysis are timed apart and printed per trial (the analysis dominates).
+ANCOVA (all trials of a point fitted together), as one grid point of the
+workflow's ``power_point`` rule; the simulation and the analysis are timed apart
+and printed per trial.
 
     python benchmarks/bench_power.py [--sizes 10 30 100] [--trials 50]
 """
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         sim_ms = 1000 * timings["simulate"] / args.trials
         fit_ms = 1000 * timings["analyse"] / args.trials
         print(
-            f"{n:>10} {int(row['N_TOTAL']):>8} {sim_ms:>12.2f} {fit_ms:>10.1f} {row['POWER']:>6.2f}"
+            f"{n:>10} {int(row['N_TOTAL']):>8} {sim_ms:>12.3f} {fit_ms:>10.3f} {row['POWER']:>6.2f}"
         )
     print(f"per trial = simulate + ANCOVA; {args.trials} trials per size")
     return 0

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from plmsc.simulate.power import arm_sizes, compute_power, sample_size_for, simulate_trials
+from plmsc.endpoints.randomised import ESTIMATED, ancova_arm_effect
+from plmsc.simulate.power import (
+    arm_sizes,
+    compute_arm_p_values,
+    compute_power,
+    sample_size_for,
+    simulate_trials,
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +103,73 @@ def test_sample_size_is_the_smallest_grid_point_reaching_the_target():
     assert out["n80"] == {"n_placebo": 20, "n_msc": 20, "n_total": 40, "power": 0.85}
     assert out["n90"]["n_placebo"] == 30
     assert sample_size_for(curve.assign(POWER=0.5))["n80"] is None
+
+
+def _one_by_one(observed: pd.DataFrame, n_trials: int) -> tuple[np.ndarray, np.ndarray]:
+    """The primary analysis trial by trial: ancova_arm_effect on each TRIAL group."""
+    p, estimated = np.full(n_trials, np.nan), np.zeros(n_trials, dtype=bool)
+    for trial, d in observed.groupby("TRIAL"):
+        fit = ancova_arm_effect(d)
+        estimated[trial] = fit["STATUS"] == ESTIMATED
+        p[trial] = fit["P"] if estimated[trial] else np.nan
+    return p, estimated
+
+
+@pytest.mark.parametrize(("n_placebo", "dropout"), [(10, 0.1), (30, 0.2), (3, 0.3)])
+def test_all_trials_at_once_give_the_primary_ancova_p(cohort, n_placebo, dropout):
+    # 3 per arm with 30 % dropout leaves many trials with < 2 in an arm or no residual df:
+    # those go through ancova_arm_effect itself; the rest are fitted together
+    t = simulate_trials(n_placebo, 60, 0.25, {"MSC": 1, "PLACEBO": 1}, dropout, cohort, seed=7)
+    observed = t.dropna(subset=["Y"])
+    p, estimated = compute_arm_p_values(observed, 60)
+    ref_p, ref_estimated = _one_by_one(observed, 60)
+    np.testing.assert_array_equal(estimated, ref_estimated)
+    np.testing.assert_allclose(p, ref_p, rtol=1e-9, equal_nan=True)
+    assert estimated.any()
+
+
+def test_trials_outside_the_common_case_follow_the_primary_analysis(cohort):
+    t = simulate_trials(6, 5, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=11)
+    t.loc[t["TRIAL"] == 1, "MALE"] = 1.0  # sex constant: fitted without MALE
+    # sex identical to arm: X not of full rank -> not estimable
+    t.loc[t["TRIAL"] == 2, "MALE"] = (t.loc[t["TRIAL"] == 2, "ARM"] == "MSC").astype(float)
+    t.loc[(t["TRIAL"] == 3) & (t["ARM"] == "MSC"), "Y"] = np.nan  # one arm unobserved
+    t.loc[t["TRIAL"] == 4, "Y"] = np.nan  # nobody observed: not estimable
+    observed = t.dropna(subset=["Y"])
+    p, estimated = compute_arm_p_values(observed, 5)
+    ref_p, ref_estimated = _one_by_one(observed, 5)
+    assert estimated.tolist() == [True, True, False, False, False]
+    np.testing.assert_array_equal(estimated, ref_estimated)
+    np.testing.assert_allclose(p, ref_p, rtol=1e-9, equal_nan=True)
+    assert ancova_arm_effect(observed[observed["TRIAL"] == 1])["COVARIATES"] == "BASE AGE"
+
+
+def test_arm_p_value_is_the_t_test_of_the_arm_coefficient():
+    # Four pairs: each pair is one MSC and one placebo participant with the same BASE,
+    # AGE and MALE, the four patterns distinct. Intercept and the three covariates then
+    # act as one mean per pair, so the ANCOVA is the paired t-test of the differences
+    # d = Y_MSC - Y_placebo = 1, 2, 3, 6 (placebo 1, 2, 3, 1; MSC 2, 4, 6, 7):
+    # mean 3, deviations -2, -1, 0, 3, SD = sqrt(14 / 3) = 2.1602, SE = SD / sqrt(4) =
+    # 1.0801, t = 3 / 1.0801 = 2.7775 on 8 - 5 = 3 df, two-sided p = 0.0691.
+    cov = {"BASE": [0.1, 0.5, 0.2, 0.3], "AGE": [8.0, 9.5, 12.0, 10.0], "MALE": [1.0, 0, 0, 1]}
+    frame = pd.DataFrame(
+        {
+            "TRIAL": 0,
+            "ARM": ["MSC"] * 4 + ["PLACEBO"] * 4,
+            "Y": [2.0, 4.0, 6.0, 7.0, 1.0, 2.0, 3.0, 1.0],
+            **{k: v * 2 for k, v in cov.items()},
+        }
+    )
+    p, estimated = compute_arm_p_values(frame, 1)
+    t = 3 / (np.sqrt(14 / 3) / 2)
+    assert t == pytest.approx(2.7775, abs=1e-4)
+    assert estimated.tolist() == [True]
+    assert p[0] == pytest.approx(2 * stats.t.sf(t, df=3), rel=1e-9)
+    assert p[0] == pytest.approx(0.0691, abs=1e-4)
+    assert p[0] == pytest.approx(ancova_arm_effect(frame)["P"], rel=1e-9)
+
+
+def test_rows_must_be_ordered_by_trial(cohort):
+    t = simulate_trials(5, 2, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=1)
+    with pytest.raises(ValueError, match="ordered by TRIAL"):
+        compute_arm_p_values(t.iloc[::-1], 2)

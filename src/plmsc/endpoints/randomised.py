@@ -22,11 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
-import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from plmsc.constants import BLINDED, DAYS_PER_YEAR
 from plmsc.endpoints.populations import POPULATION_FLAGS, select_population
@@ -170,6 +167,9 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
     candidates = [*ANCOVA_COVARIATES, *stratum_columns(data)]
     covariates = [c for c in candidates if data[c].nunique(dropna=True) > 1]
     record["COVARIATES"] = " ".join(covariates)
+    import pingouin as pg  # here, not at the top: the power simulation imports this
+    import statsmodels.formula.api as smf  # module for its constants and rarely fits
+
     arm_term = f"C(ARM, Treatment('{reference}'))"
     formula = " + ".join([f"Y ~ {arm_term}", *covariates])
     model = smf.ols(formula, data=data)
@@ -246,6 +246,9 @@ def fit_mixed_model(formula: str, data: pd.DataFrame) -> pd.DataFrame:
     cohort), Powell's method then L-BFGS from there. Returns the fixed effects with
     SE, 95 % CI, p-value, the optimiser used and whether it converged.
     """
+    import statsmodels.formula.api as smf
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     model = smf.mixedlm(formula, data, groups=data["USUBJID"], re_formula="~YEAR")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

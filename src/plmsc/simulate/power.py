@@ -17,9 +17,10 @@ month-12 (day 365) log(CPAUC + 1), age and sex.
 * Dropout: each participant misses the month-12 MMTT with probability ``dropout``
   (observed-case analysis, as the primary ANCOVA).
 * Each trial is analysed with the project's ANCOVA
-  (:func:`plmsc.endpoints.randomised.ancova_arm_effect`); power = share of trials
-  with p < alpha (a trial whose ANCOVA is not estimable counts as not significant
-  and is counted), with a Wilson 95 % interval.
+  (:func:`plmsc.endpoints.randomised.ancova_arm_effect`), all trials of a grid point
+  at once (:func:`compute_arm_p_values`); power = share of trials with p < alpha (a
+  trial whose ANCOVA is not estimable counts as not significant and is counted),
+  with a Wilson 95 % interval.
 
 Seeds: the grid point with placebo size n uses ``SeedSequence([seed, n])``, so a
 point gives the same result whatever else is in the grid.
@@ -36,7 +37,13 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from plmsc.endpoints.cpeptide import AUC_TIMES, derive_auc, derive_log_auc, derive_mean_auc
-from plmsc.endpoints.randomised import ESTIMATED, ancova_arm_effect
+from plmsc.endpoints.randomised import (
+    ANCOVA_COVARIATES,
+    ESTIMATED,
+    MIN_PER_ARM,
+    REFERENCE_ARM,
+    ancova_arm_effect,
+)
 from plmsc.simulate.cohort import CPEP_RISE, MMTT_MINUTES, fasting_cpeptide, make_subjects
 
 #: Study days of the baseline and month-12 MMTT.
@@ -105,6 +112,109 @@ def simulate_trials(
     )
 
 
+#: Columns of the ANCOVA design matrix, in statsmodels' order for
+#: ``Y ~ C(ARM, Treatment('PLACEBO')) + BASE + AGE + MALE``.
+DESIGN_COLUMNS = ("Intercept", "MSC", *ANCOVA_COVARIATES)
+
+
+def compute_arm_p_values(observed: pd.DataFrame, n_trials: int) -> tuple[np.ndarray, np.ndarray]:
+    """p of the arm effect in each trial's ANCOVA, for all trials at once.
+
+    ``observed``: the trials' participants with a month-12 value (TRIAL 0 .. n_trials - 1,
+    ARM, Y, BASE, AGE, MALE; no missing Y). Returns ``(p, estimated)``, two arrays of
+    length ``n_trials`` indexed by TRIAL: the p-value of arm (NaN when not estimated)
+    and whether the ANCOVA was estimable (a trial with nobody observed is not).
+
+    The decision is that of :func:`plmsc.endpoints.randomised.ancova_arm_effect`, the
+    primary analysis, without fitting each trial with statsmodels and pingouin:
+
+    * Design X = [1, MSC, BASE, AGE, MALE] (MSC = 1 for the treated arm, PLACEBO the
+      reference), each trial's rows zero-padded to the largest trial. Zero rows
+      change neither the least-squares solution nor the singular values, so one
+      stacked ``numpy.linalg`` call fits every trial.
+    * Rank as ``numpy.linalg.matrix_rank`` computes it for the unpadded X: singular
+      values above S_max x max(n, 5) x machine epsilon.
+    * Least squares by QR (X = QR, b = R^-1 Q'y); s^2 = RSS / (n - 5);
+      SE(b_MSC) = s x sqrt([(X'X)^-1]_MSC,MSC) with (X'X)^-1 = R^-1 R^-T.
+    * p = 2 P(T_(n-5) > |b_MSC / SE|). Arm has one degree of freedom and the model has
+      no interaction, so this equals the p of the ANCOVA F-test of arm
+      (F = t^2, Type II sums of squares) that ``ancova_arm_effect`` reports.
+
+    A trial outside this common case (an arm with fewer than MIN_PER_ARM participants,
+    a covariate constant or missing within the trial, no residual degrees of freedom,
+    X not of full rank) goes through ``ancova_arm_effect`` itself, which drops a
+    constant covariate or reports the trial not estimable.
+    """
+    from scipy.special import stdtr  # Student t CDF; scipy.stats would cost an import
+
+    p = np.full(n_trials, np.nan)
+    estimated = np.zeros(n_trials, dtype=bool)
+    if observed.empty:
+        return p, estimated
+    trial = observed["TRIAL"].to_numpy(dtype=np.int64)
+    if np.any(np.diff(trial) < 0):
+        raise ValueError("compute_arm_p_values: rows must be ordered by TRIAL")
+    msc = (observed["ARM"].to_numpy() != REFERENCE_ARM).astype(float)
+    covariates = observed[list(ANCOVA_COVARIATES)].to_numpy(dtype=float)
+    x = np.column_stack([np.ones(len(observed)), msc, covariates])
+    y = observed["Y"].to_numpy(dtype=float)
+
+    n = np.bincount(trial, minlength=n_trials)
+    n_msc = np.bincount(trial, weights=msc, minlength=n_trials)
+    present = np.flatnonzero(n)
+    starts = np.searchsorted(trial, present)
+    varies = np.ones(n_trials, dtype=bool)
+    for column in covariates.T:  # 3 covariates: a loop over columns, not rows
+        missing = np.bincount(trial, weights=np.isnan(column), minlength=n_trials) > 0
+        lo = np.full(n_trials, np.nan)
+        hi = np.full(n_trials, np.nan)
+        lo[present] = np.fmin.reduceat(column, starts)
+        hi[present] = np.fmax.reduceat(column, starts)
+        varies &= ~missing & (lo < hi)
+    k = len(DESIGN_COLUMNS)
+    regular = (
+        (n_msc >= MIN_PER_ARM)
+        & (n - n_msc >= MIN_PER_ARM)
+        & varies
+        & (n - k >= 1)
+        & np.all(np.isin(observed["ARM"].unique(), [REFERENCE_ARM, "MSC"]))
+    )
+
+    fitted = np.flatnonzero(regular)
+    if len(fitted):
+        slot = np.full(n_trials, -1)
+        slot[fitted] = np.arange(len(fitted))
+        rows = slot[trial] >= 0
+        where = slot[trial[rows]]
+        position = np.arange(len(trial))[rows] - starts[np.searchsorted(present, trial[rows])]
+        xs = np.zeros((len(fitted), int(n[fitted].max()), k))
+        ys = np.zeros(xs.shape[:2])
+        xs[where, position] = x[rows]
+        ys[where, position] = y[rows]
+        s = np.linalg.svd(xs, compute_uv=False)
+        eps = np.finfo(float).eps
+        rank = (s > s.max(axis=1, keepdims=True) * np.maximum(n[fitted], k)[:, None] * eps).sum(1)
+        full = rank == k
+        q, r = np.linalg.qr(xs[full])
+        b = np.linalg.solve(r, np.einsum("tnk,tn->tk", q, ys[full])[..., None])[..., 0]
+        residual = ys[full] - np.einsum("tnk,tk->tn", xs[full], b)
+        df = n[fitted][full] - k
+        s2 = (residual**2).sum(axis=1) / df
+        r_inv = np.linalg.inv(r)
+        se = np.sqrt(s2 * (r_inv[:, 1, :] ** 2).sum(axis=1))
+        t = b[:, 1] / se
+        p[fitted[full]] = 2 * stdtr(df, -np.abs(t))
+        estimated[fitted[full]] = True
+        regular[fitted[~full]] = False
+
+    for i in np.flatnonzero(~regular & (n > 0)):
+        start = int(starts[np.searchsorted(present, i)])
+        fit = ancova_arm_effect(observed.iloc[start : start + int(n[i])])
+        estimated[i] = fit["STATUS"] == ESTIMATED
+        p[i] = float(fit["P"]) if estimated[i] else np.nan
+    return p, estimated
+
+
 def compute_power(
     n_placebo: int,
     settings: Mapping[str, Any],
@@ -130,13 +240,11 @@ def compute_power(
     )
     t1 = time.perf_counter()
     alpha = float(settings["alpha"])
-    observed = trials.dropna(subset=["Y"])
-    fits = [ancova_arm_effect(d) for _, d in observed.groupby("TRIAL", sort=True)]
+    p, estimated = compute_arm_p_values(trials.dropna(subset=["Y"]), int(settings["trials"]))
     t2 = time.perf_counter()
     if timings is not None:
         timings.update(simulate=t1 - t0, analyse=t2 - t1)
-    estimated = [f for f in fits if f["STATUS"] == ESTIMATED]
-    n_sig = sum(float(f["P"]) < alpha for f in estimated)
+    n_sig = int(np.sum(p[estimated] < alpha))
     n_trials = int(settings["trials"])
     lo, hi = proportion_confint(n_sig, n_trials, alpha=0.05, method="wilson")
     n_msc, n_pl = arm_sizes(n_placebo, settings["allocation"])
@@ -149,7 +257,7 @@ def compute_power(
         "ALPHA": alpha,
         "N_TRIALS": n_trials,
         "N_SIGNIFICANT": int(n_sig),
-        "N_NOT_ESTIMABLE": n_trials - len(estimated),
+        "N_NOT_ESTIMABLE": n_trials - int(estimated.sum()),
         "POWER": n_sig / n_trials,
         # Wilson bounds at 0 or n successes are 0 and 1 up to rounding: clip to the estimate
         "POWER_LO": min(float(lo), n_sig / n_trials),
