@@ -12,7 +12,13 @@ import pytest
 from plmsc.report.catalogue import NOTEBOOK_NAMES
 from plmsc.report.landing import key_numbers, landing_html, lookup
 from plmsc.report.notebooks import drop_empty_sections, notebook_html
-from plmsc.report.profiles import endpoint_listing, select_participants, write_profiles
+from plmsc.report.profiles import (
+    compute_endpoint_bottom,
+    endpoint_listing,
+    grid_fractions,
+    select_participants,
+    write_profiles,
+)
 
 
 def _executed_notebook() -> nbformat.NotebookNode:
@@ -138,3 +144,88 @@ def test_profile_page_of_one_phase1_participant(phase1_adam, config, tmp_path):
     # the endpoint listing shows registry decimals: HbA1c with one decimal
     listing = endpoint_listing(data["adeff"][data["adeff"]["USUBJID"] == "P1-002"])
     assert listing["HBA1C"].str.fullmatch(r"(\d+\.\d)?").all()
+
+
+def test_profile_grid_from_inches_to_gridspec_fractions():
+    from matplotlib.figure import Figure
+
+    grid = {"left": 0.45, "right": 0.08, "top": 0.5, "wspace": 0.45, "hspace": 0.7}
+    got = grid_fractions(7.2, 5.0, 2, 4, grid, bottom=1.0)
+    # axes width (7.2 - 0.45 - 0.08 - 3 x 0.45) / 4 = 5.32 / 4 = 1.33 in;
+    # axes height (5.0 - 0.5 - 1.0 - 1 x 0.7) / 2 = 2.8 / 2 = 1.4 in
+    assert got == pytest.approx(
+        {
+            "left": 0.45 / 7.2,  # 0.0625
+            "right": 1 - 0.08 / 7.2,  # 0.98889
+            "top": 1 - 0.5 / 5.0,  # 0.9
+            "bottom": 1.0 / 5.0,  # 0.2
+            "wspace": 0.45 / 1.33,  # 0.33835
+            "hspace": 0.7 / 1.4,  # 0.5
+        }
+    )
+    # matplotlib places the axes where the inches say: second column starts at
+    # 0.45 + 1.33 + 0.45 = 2.23 in, top row ends 0.5 in below the top (4.5 in),
+    # bottom row starts at 1.0 in and the rows are 0.7 in apart (2.4 to 3.1 in)
+    fig = Figure(figsize=(7.2, 5.0))
+    gs = fig.add_gridspec(2, 4, **got)
+    top_right = fig.add_subplot(gs[0, 1]).get_position()
+    bottom_left = fig.add_subplot(gs[1, 0]).get_position()
+    assert top_right.x0 * 7.2 == pytest.approx(2.23)
+    assert top_right.width * 7.2 == pytest.approx(1.33)
+    assert top_right.y1 * 5.0 == pytest.approx(4.5)
+    assert top_right.y0 * 5.0 == pytest.approx(3.1)
+    assert bottom_left.y1 * 5.0 == pytest.approx(2.4)
+    assert bottom_left.y0 * 5.0 == pytest.approx(1.0)
+    # no room left for the axes: a clear error, not a negative size
+    with pytest.raises(ValueError, match=r"no room for 2 x 4 axes"):
+        grid_fractions(1.8, 5.0, 2, 4, grid, bottom=1.0)  # 1.8 - 0.53 - 1.35 < 0
+
+
+def test_endpoint_figure_bottom_margin_holds_the_legend_rows():
+    # tick labels 0.24 + figure legend 0.26 = 0.50 in without an MMTT legend
+    assert compute_endpoint_bottom(0) == pytest.approx(0.50)
+    # five visits in rows of two: 3 rows, 0.24 + (0.06 + 3 x 0.14) + 0.26 = 0.98 in
+    assert compute_endpoint_bottom(3) == pytest.approx(0.98)
+    assert compute_endpoint_bottom(1) == pytest.approx(0.70)  # 0.24 + 0.20 + 0.26
+
+
+def test_profile_figures_keep_every_label_inside_and_apart(phase1_adam, config):
+    """With a fixed layout nothing makes room for long labels: every axes with its
+    title, tick labels, legend and event labels stays inside the figure and clear of
+    the other axes, for the participant with the most adverse events."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from plmsc.endpoints.adeff import derive_adeff
+    from plmsc.report.profiles import (
+        _endpoint_codes,
+        _mmtt_long,
+        cohort_medians,
+        fig_endpoints,
+        fig_safety,
+    )
+
+    analysis = config["cohorts"]["phase1"]["analysis"]
+    adeff = derive_adeff(phase1_adam["adlb"], phase1_adam["advs"], analysis)
+    uid = phase1_adam["adae"]["USUBJID"].value_counts().sort_index().idxmax()
+    own = {
+        k: f[f["USUBJID"] == uid] for k, f in {**phase1_adam, "adeff": adeff}.items()
+        if "USUBJID" in f
+    }  # fmt: skip
+    curves = _mmtt_long(own["adlb"], "half")
+    figures = [
+        fig_endpoints(own["adeff"], cohort_medians(adeff), _endpoint_codes(adeff), curves),
+        fig_safety(own["adlb"], own["adae"], own["adhypo"]),
+    ]
+    assert len(own["adae"]) >= 3
+    for fig in figures:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        page = fig.bbox
+        boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+        boxes += [legend.get_window_extent(renderer) for legend in fig.legends]
+        for box in boxes:
+            assert page.x0 <= box.x0 and box.x1 <= page.x1
+            assert page.y0 <= box.y0 and box.y1 <= page.y1
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not a.overlaps(b), (a, b)

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
 from plmsc.endpoints.registry import ENDPOINTS
 from plmsc.ingest.units import LAB_TESTS
@@ -44,6 +46,35 @@ SAFETY_LABS = ("ALT", "AST", "CREAT", "WBC", "PLT", "HGB")
 OWN_COLOUR = "#0072B2"
 #: Colour of the CTCAE grades 1-5 in the lane.
 GRADE_COLOURS = {1: "#F0E442", 2: "#E69F00", 3: "#D55E00", 4: "#CC79A7", 5: "#000000"}
+#: Fixed layout of the profile figures, in inches (no layout engine: a constrained
+#: layout measures every tick label of every axes twice per figure, most of the time
+#: of this step). The room is sized for the longest text a panel can carry at these
+#: font sizes: titles of up to three 7-point lines (endpoint names wrapped at 22
+#: characters), y tick labels of up to six characters, the lane's labels
+#: "Adverse events" / "Hypoglycaemia", legends of known rows.
+ENDPOINT_GRID = {"left": 0.45, "right": 0.08, "top": 0.5, "wspace": 0.45, "hspace": 0.7}
+#: Height of one endpoint panel; below the last row: x tick labels, the MMTT legend
+#: (rows of two visits) and the figure legend.
+ENDPOINT_AX_HEIGHT = 1.05
+TICK_LABEL_BAND = 0.24
+LEGEND_ROW = 0.14
+LEGEND_PAD = 0.06
+FIGURE_LEGEND_BAND = 0.26
+SAFETY_GRID = {"left": 0.95, "right": 0.06, "top": 0.25, "wspace": 0.45, "hspace": 0.45}
+SAFETY_AX_HEIGHT = 1.3
+#: Lane: its own height, the gap above it (lab x tick labels and the lane legend) and
+#: the band below it (x tick labels and the axis label).
+LANE_HEIGHT = 1.6
+LANE_GAP = 0.55
+LANE_BOTTOM = 0.42
+#: Heights of the adverse-event bars in the lane (events in onset order cycle through
+#: them): 0.4 apart, about 16 points at the lane's height, so that an event's label
+#: (4 points above its bar, 7-point text) stays below the next event's bar.
+AE_ROWS = (1.0, 1.4, 1.8)
+#: Titles at the top of their axes (where matplotlib puts them when no tick labels are
+#: above the axes, as here); a fixed height spares the tick-label measurement
+#: matplotlib otherwise repeats for every title at every draw.
+TITLE_Y = 1.0
 PAGE_STYLE = (
     "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:64em;margin:1.5em auto;"
     "padding:0 1em;color:#222;line-height:1.4}img{max-width:100%;height:auto}"
@@ -83,6 +114,49 @@ def cohort_medians(adeff: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def grid_fractions(
+    width: float,
+    height: float,
+    nrow: int,
+    ncol: int,
+    grid: Mapping[str, float],
+    bottom: float,
+) -> dict[str, float]:
+    """Gridspec keywords of an ``nrow`` x ``ncol`` grid from lengths in inches.
+
+    ``grid`` holds the margins ``left``, ``right``, ``top`` and the gaps ``wspace``
+    (between columns) and ``hspace`` (between rows); ``bottom`` is the bottom margin.
+    matplotlib's gridspec takes the margins as fractions of the figure (left = left /
+    width, right = 1 - right / width, top = 1 - top / height, bottom = bottom / height)
+    and the gaps as fractions of the mean axes width or height (wspace = gap / w, with
+    w = (width - left - right - (ncol - 1) gap) / ncol; likewise hspace over rows).
+    """
+    w = (width - grid["left"] - grid["right"] - (ncol - 1) * grid["wspace"]) / ncol
+    h = (height - grid["top"] - bottom - (nrow - 1) * grid["hspace"]) / nrow
+    if w <= 0 or h <= 0:
+        raise ValueError(
+            f"profile figure of {width} x {height} in: no room for {nrow} x {ncol} axes "
+            f"with margins {dict(grid)} and bottom {bottom} (axes {w:.2f} x {h:.2f} in)"
+        )
+    return {
+        "left": grid["left"] / width,
+        "right": 1 - grid["right"] / width,
+        "top": 1 - grid["top"] / height,
+        "bottom": bottom / height,
+        "wspace": grid["wspace"] / w,
+        "hspace": grid["hspace"] / h,
+    }
+
+
+def compute_endpoint_bottom(legend_rows: int) -> float:
+    """Bottom margin (inches) of the endpoint figure: the last row's x tick labels,
+    the MMTT legend of ``legend_rows`` rows when there is one (rows plus padding) and
+    the figure legend: TICK_LABEL_BAND + [LEGEND_PAD + rows x LEGEND_ROW] +
+    FIGURE_LEGEND_BAND."""
+    legend = LEGEND_PAD + legend_rows * LEGEND_ROW if legend_rows > 0 else 0.0
+    return TICK_LABEL_BAND + legend + FIGURE_LEGEND_BAND
+
+
 def _endpoint_codes(adeff: pd.DataFrame) -> list[str]:
     present = set(adeff["PARAMCD"])
     return [c for c in ENDPOINTS if c in present and c not in NOT_DRAWN]
@@ -97,13 +171,26 @@ def fig_endpoints(
     n = len(codes) + len(tests)
     ncol = 4
     nrow = max(1, -(-n // ncol))
-    fig = Figure(figsize=(FULL_WIDTH, 0.5 + 1.75 * nrow), layout="constrained")
-    axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
+    if tests:
+        first = curves[curves["TEST"] == tests[0]]
+        legend_rows = -(-first["AVISIT"].nunique() // 2)
+    else:
+        legend_rows = 0
+    bottom = compute_endpoint_bottom(legend_rows)
+    g = ENDPOINT_GRID
+    height = g["top"] + nrow * ENDPOINT_AX_HEIGHT + (nrow - 1) * g["hspace"] + bottom
+    fig = Figure(figsize=(FULL_WIDTH, height))
+    grid = fig.add_gridspec(nrow, ncol, **grid_fractions(FULL_WIDTH, height, nrow, ncol, g, bottom))
+    axes = [fig.add_subplot(grid[i // ncol, i % ncol]) for i in range(n)]
     anl = analysed(own)
+    anl = anl[anl["AVAL"].notna()].sort_values("ADY", kind="stable")
+    own_by_code = dict(tuple(anl.groupby("PARAMCD", sort=False, observed=True)))
+    medians_by_code = dict(tuple(medians.groupby("PARAMCD", sort=False, observed=True)))
+    empty = anl.iloc[:0]
     for ax, code in zip(axes, codes, strict=False):
-        m = medians[medians["PARAMCD"] == code]
+        m = medians_by_code.get(code, medians.iloc[:0])
         ax.plot(m["MONTH"], m["AVAL"], color="0.6", linewidth=1.5, label="Cohort median")
-        d = anl[(anl["PARAMCD"] == code) & anl["AVAL"].notna()].sort_values("ADY")
+        d = own_by_code.get(code, empty)
         ax.plot(
             study_month(d["ADY"].astype(float)), d["AVAL"], color=OWN_COLOUR, marker="o",
             markersize=3, linewidth=1.2, label="Participant",
@@ -111,9 +198,9 @@ def fig_endpoints(
         e = ENDPOINTS[code]
         name = textwrap.fill(e.name, 22)
         if e.kind == "binary":
-            ax.set_title(f"{name}\n(1 yes, 0 no; grey: share)", fontsize=7)
+            ax.set_title(f"{name}\n(1 yes, 0 no; grey: share)", fontsize=7, y=TITLE_Y)
         else:
-            ax.set_title(f"{name}\n({e.unit})" if e.unit else name, fontsize=7)
+            ax.set_title(f"{name}\n({e.unit})" if e.unit else name, fontsize=7, y=TITLE_Y)
         _month_axis(ax, pd.Series([12.0]))
         ax.set_xlabel("")
     for ax, test in zip(axes[len(codes) :], tests, strict=False):
@@ -123,17 +210,21 @@ def fig_endpoints(
         for visit, colour in zip(visits, colours, strict=True):
             r = c[c["AVISIT"] == visit]
             ax.plot(r["MINUTE"], r["VALUE"], color=colour, marker="o", markersize=2.5, label=visit)
-        ax.set_title(f"MMTT {LAB_TESTS[test].param}")
+        ax.set_title(f"MMTT {LAB_TESTS[test].param}", y=TITLE_Y)
         ax.set_xticks([0, 30, 60, 90, 120])
         if test == tests[0]:
-            ax.legend(
-                fontsize=7, frameon=False, handlelength=1.0, ncols=2, loc="upper center",
-                bbox_to_anchor=(0.5, -0.18),
-            )  # fmt: skip
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    fig.legend(handles=axes[0].get_lines()[:2], loc="outside lower center", frameon=False, ncols=2)
+            _below(ax, fig, ncols=2)
+    fig.legend(handles=axes[0].get_lines()[:2], loc="lower center", frameon=False, ncols=2)
     return fig
+
+
+def _below(ax: Axes, fig: Figure, ncols: int) -> None:
+    """The axes' legend centred under its x tick labels (a fixed drop in inches)."""
+    ax.legend(
+        fontsize=7, frameon=False, handlelength=1.0, ncols=ncols, loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -TICK_LABEL_BAND, fig.dpi_scale_trans),
+    )  # fmt: skip
 
 
 def _sequential(n: int) -> list[tuple[float, ...]]:
@@ -147,11 +238,18 @@ def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFram
     """Safety labs against ANRLO-ANRHI (band) and the AE and hypoglycaemia lane."""
     labs = [t for t in SAFETY_LABS if t in set(own_lb["PARAMCD"])]
     nlab_rows = max(1, -(-len(labs) // 3))
-    fig = Figure(figsize=(FULL_WIDTH, 1.0 + 1.6 * nlab_rows + 1.3), layout="constrained")
-    grid = fig.add_gridspec(nlab_rows + 1, 3)
+    g = SAFETY_GRID
+    lane_band = LANE_BOTTOM + LANE_HEIGHT + LANE_GAP
+    height = g["top"] + nlab_rows * SAFETY_AX_HEIGHT + (nlab_rows - 1) * g["hspace"] + lane_band
+    fig = Figure(figsize=(FULL_WIDTH, height))
+    grid = fig.add_gridspec(
+        nlab_rows, 3, **grid_fractions(FULL_WIDTH, height, nlab_rows, 3, g, lane_band)
+    )
+    lb = own_lb[own_lb["AVAL"].notna()].sort_values("ADY", kind="stable")
+    by_test = dict(tuple(lb.groupby("PARAMCD", sort=False, observed=True)))
     for i, test in enumerate(labs):
         ax = fig.add_subplot(grid[i // 3, i % 3])
-        d = own_lb[(own_lb["PARAMCD"] == test) & own_lb["AVAL"].notna()].sort_values("ADY")
+        d = by_test.get(test, lb.iloc[:0])
         x = study_month(d["ADY"].astype(float))
         if {"ANRLO", "ANRHI"} <= set(d.columns) and d[["ANRLO", "ANRHI"]].notna().any().any():
             lo = d["ANRLO"].astype(float).fillna(-np.inf).clip(lower=d["AVAL"].min() * 0.5)
@@ -161,23 +259,32 @@ def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFram
         ax.plot(x, d["AVAL"], color=OWN_COLOUR, marker="o", markersize=2.5, linewidth=1)
         ax.scatter(x[out], d["AVAL"][out], color="#D55E00", s=14, zorder=3)
         unit = str(d["AVALU"].iloc[0]) if len(d) and "AVALU" in d else ""
-        ax.set_title(f"{test} ({unit})" if unit else test)
+        ax.set_title(f"{test} ({unit})" if unit else test, y=TITLE_Y)
         _month_axis(ax, pd.Series([12.0]))
         ax.set_xlabel("")
-    lane = fig.add_subplot(grid[nlab_rows, :])
+    lane = fig.add_axes(
+        (
+            g["left"] / FULL_WIDTH,
+            LANE_BOTTOM / height,
+            (FULL_WIDTH - g["left"] - g["right"]) / FULL_WIDTH,
+            LANE_HEIGHT / height,
+        )
+    )
+    _month_axis(lane, pd.Series([12.0]))
     ae = own_ae.sort_values("ASTDY", kind="stable")
+    right_half = float(np.mean(lane.get_xlim()))
     for k, (_, r) in enumerate(ae.iterrows()):
         start = float(r["ASTDY"])
         end = float(r["AENDY"]) if pd.notna(r["AENDY"]) else start
         grade = int(r["AETOXGR"]) if pd.notna(r["AETOXGR"]) else 1
-        y = 1 + (k % 3) * 0.25
-        lane.hlines(
-            y, study_month(start), study_month(end + 1), colors=GRADE_COLOURS.get(grade, "0.3"),
-            linewidth=5, capstyle="butt",
-        )  # fmt: skip
+        y = AE_ROWS[k % len(AE_ROWS)]
+        x0, x1 = study_month(start), study_month(end + 1)
+        lane.hlines(y, x0, x1, colors=GRADE_COLOURS.get(grade, "0.3"), linewidth=5, capstyle="butt")
+        # a label starting in the right half would run off the figure: it ends at the bar's end
+        late = x0 > right_half
         lane.annotate(
-            f"{r['AEDECOD']} (grade {grade})", (study_month(start), y), xytext=(0, 4),
-            textcoords="offset points", fontsize=7,
+            f"{r['AEDECOD']} (grade {grade})", (x1 if late else x0, y), xytext=(0, 4),
+            textcoords="offset points", fontsize=7, ha="right" if late else "left",
         )  # fmt: skip
     hypo = own_hypo[own_hypo["LEVEL"].notna()]
     for level, (marker, label) in HYPO_MARKERS.items():
@@ -186,11 +293,14 @@ def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFram
             study_month(h["ADY"].astype(float)), np.zeros(len(h)), marker=marker,
             s=30 if marker == "*" else 18, color="0.25", label=label,
         )  # fmt: skip
-    lane.set_yticks([0, 1.25], ["Hypoglycaemia", "Adverse events"])
-    lane.set_ylim(-0.5, 2.1)
+    lane.set_yticks([0, AE_ROWS[1]], ["Hypoglycaemia", "Adverse events"])
+    lane.set_ylim(-0.5, 2.3)
     lane.grid(axis="y", visible=False)
-    _month_axis(lane, pd.Series([12.0]))
-    lane.legend(loc="upper right", fontsize=7, frameon=False, ncols=3)
+    # above the lane, clear of the event labels
+    lane.legend(
+        loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, ncols=3,
+        borderaxespad=0.1,
+    )  # fmt: skip
     return fig
 
 
