@@ -81,11 +81,15 @@ def _kernel_env() -> None:
 _RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1\n"
 
 
-def _reset_kernel(km: Any, timeout: int = 60) -> None:
+def _reset_kernel(km: Any, first: bool, timeout: int = 60) -> None:
+    """Empty the kernel's namespace. Only a just-started kernel is waited for: the
+    readiness check listens 0.2 s for silence on the kernel's output channel, and a
+    kernel that has run a notebook is ready (the request waits in the queue anyway)."""
     kc = km.client()
     kc.start_channels()
     try:
-        kc.wait_for_ready(timeout=timeout)
+        if first:
+            kc.wait_for_ready(timeout=timeout)
         msg_id = kc.execute(_RESET, silent=True, store_history=False)
         while True:
             reply = kc.get_shell_msg(timeout=timeout)
@@ -108,8 +112,9 @@ def execute_notebooks(
     the imports of the scientific stack cost seconds, the notebooks themselves less
     than one each, so one kernel serves them all: before each notebook its
     namespace is emptied (``%reset -f``) and execution counts restart at 1, so a
-    notebook sees only its own parameters and cells. Each executed notebook is
-    scrubbed of run metadata and written atomically.
+    notebook sees only its own parameters and cells. Papermill writes each notebook
+    once, when it has run (or failed), instead of after every cell. Each executed
+    notebook is scrubbed of run metadata and written atomically.
     """
     import nbformat
     import papermill as pm
@@ -122,15 +127,17 @@ def execute_notebooks(
     km.start_kernel(cwd=str(workdir), extra_arguments=["--HistoryManager.enabled=False"])
     written = []
     try:
-        for template, output, parameters in runs:
+        for i, (template, output, parameters) in enumerate(runs):
             output = Path(output)
             tmp = output.with_name(f".{output.stem}.tmp.ipynb")
             try:
-                _reset_kernel(km)
+                _reset_kernel(km, first=i == 0)
                 pm.execute_notebook(
                     str(template),
                     str(tmp),
                     parameters=dict(parameters),
+                    # written once at the end (and on error), not after every cell
+                    request_save_on_cell_execute=False,
                     cwd=str(workdir),
                     km=km,
                     kernel_name="python3",
