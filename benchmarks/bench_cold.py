@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import run_timed
+from timing import bytecode_warning, run_timed
 
 REPO = Path(__file__).resolve().parents[1]
 FLOOR = "import pandas, matplotlib, seaborn, scipy, statsmodels, pingouin"
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="cold runs (best kept)")
     parser.add_argument("--top", type=int, default=10, help="slowest steps listed")
     args = parser.parse_args(argv)
+    if warning := bytecode_warning():
+        print(warning)
     floor = import_floor(args.repeat)
     runs = [cold_run(args.cores) for _ in range(args.runs)]
     cold, steps = min(runs, key=lambda run: run[0])

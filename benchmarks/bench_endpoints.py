@@ -16,7 +16,7 @@ import tempfile
 from copy import deepcopy
 from pathlib import Path
 
-from timing import best_of
+from timing import best_of, bytecode_warning
 
 from plmsc.adam import read_adam
 from plmsc.config import load_config
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+    if warning := bytecode_warning():
+        print(warning)
 
     base = load_config()["cohorts"]["phase1"]
     print(

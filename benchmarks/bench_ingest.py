@@ -21,7 +21,7 @@ from copy import deepcopy
 from pathlib import Path
 
 import pandas as pd
-from timing import best_of
+from timing import best_of, bytecode_warning
 
 from plmsc.config import load_config
 from plmsc.ingest import build_adam
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timings per step (best kept)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if warning := bytecode_warning():
+        print(warning)
 
     cohort = deepcopy(load_config()["cohorts"]["phase1"])
     cohort["simulation"].update(n=args.n, seed=args.seed, id_prefix="B")

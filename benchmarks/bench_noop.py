@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from timing import run_timed
+from timing import bytecode_warning, run_timed
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
+    if warning := bytecode_warning():
+        print(warning)
     timed(["--cores", "2", "--quiet", "rules"])  # bring everything up to date
     _, log = timed(["--cores", "2"])
     if "Nothing to be done" not in log:

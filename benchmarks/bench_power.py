@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 
+from timing import bytecode_warning
+
 from plmsc.config import load_config
 from plmsc.simulate.power import compute_power
 
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--trials", type=int, default=50)
     args = parser.parse_args(argv)
+    if warning := bytecode_warning():
+        print(warning)
 
     config = load_config()
     settings = dict(config["power"], trials=args.trials)

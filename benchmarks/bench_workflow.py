@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from timing import bytecode_warning
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--write", action="store_true", help="write docs/performance.md")
     args = parser.parse_args(argv)
+    if warning := bytecode_warning():
+        print(warning)
 
     walls, steps = {}, []
     with tempfile.TemporaryDirectory(prefix="bench_workflow_") as tmp:
