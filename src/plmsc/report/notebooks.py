@@ -10,6 +10,7 @@ folder (the kernel's working directory), so no absolute path reaches a report.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -216,11 +217,20 @@ def notebook_html(notebook: str | Path, title: str) -> str:
     folded behind a toggle, no prompts, images embedded, wide tables scrollable, no
     empty sections and no scripts from the network (no MathJax or require.js)."""
     import nbformat
+
+    nb = drop_empty_sections(nbformat.read(notebook, as_version=4))
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+@functools.cache
+def _html_exporter() -> Any:
+    """One exporter for all notebooks of a process: its templates are loaded and
+    compiled once (each exporter compiles the lab template anew)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = drop_empty_sections(nbformat.read(notebook, as_version=4))
     exporter = HTMLExporter(
         template_name="lab",
         template_file=_TEMPLATE_NAME,
@@ -233,8 +243,7 @@ def notebook_html(notebook: str | Path, title: str) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={DEFAULT_PARAMETERS_TAG}), enabled=True
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return exporter
 
 
 def write_notebook_html(notebook: str | Path, output: str | Path) -> Path:
