@@ -12,6 +12,7 @@ from scipy import stats
 from plmsc.endpoints.missing import (
     Imputations,
     ancova_mi,
+    ancova_on_completed,
     compute_rubin,
     draw_regression,
     impute_mar,
@@ -194,3 +195,42 @@ def test_mi_frame_takes_analysed_rows_and_requires_a_baseline():
     assert d[["USUBJID", "BASE", "Month 3", "Y", "MALE"]].values.tolist() == [
         ["A", 0.5, 0.4, 0.3, 1.0]
     ]
+
+
+def test_completed_data_sets_share_the_primary_ancova_bit_for_bit():
+    # 80 per arm, 25 % of each arm missing Y and some Month 3: the tipping point search
+    # then runs several shifts, each analysed on the 10 imputations. The shared design
+    # (one formula, OLS per Y) must give exactly the records of ancova_arm_effect.
+    frame = _trial(n_per_arm=80, seed=8)
+    frame.loc[frame.index % 4 == 1, "Y"] = np.nan
+    frame.loc[frame.index % 8 == 1, "Month 3"] = np.nan
+    imps = impute_mar(frame, ["Month 3"], m=10, seed=2)
+    shared = ancova_on_completed(imps.completed[0])
+    for data in imps.completed[:3]:
+        shifted = data.assign(Y=data["Y"] + 0.3 * (data["ARM"] == "MSC"))
+        full, fast = ancova_arm_effect(shifted), shared(shifted)
+        assert fast["STATUS"] == full["STATUS"] == "estimated"
+        for key in ("DIFF_LOG", "DIFF_LOG_SE", "DF_RESID"):
+            assert fast[key] == full[key], key  # exact, not approximate
+    table, tip = tipping_point(imps)
+    reference_table, reference_tip = tipping_point(imps, ancova=ancova_arm_effect)
+    assert tip == reference_tip and len(table) > 3
+    pd.testing.assert_frame_equal(table, reference_table, check_exact=True)
+    assert ancova_mi(imps) == ancova_mi(imps, ancova=ancova_arm_effect)
+
+
+def test_a_data_set_with_other_covariates_gets_the_full_ancova():
+    frame = _trial(n_per_arm=10, seed=3)
+    shared = ancova_on_completed(frame)
+    other = frame.assign(AGE=frame["AGE"] + 1.0)  # a different design matrix
+    assert shared(other) == ancova_arm_effect(other)  # the full record, every column
+    missing = frame.assign(Y=frame["Y"].where(frame.index != 0))
+    assert shared(missing) == ancova_arm_effect(missing)
+
+
+def test_when_the_first_data_set_is_not_estimable_every_data_set_is_analysed_in_full():
+    # one participant per arm: ancova_arm_effect reports "not estimable"
+    frame = _trial(n_per_arm=1, seed=3)
+    shared = ancova_on_completed(frame)
+    record = shared(frame)
+    assert record["STATUS"] == "not estimable" and "fewer than 2" in record["REASON"]

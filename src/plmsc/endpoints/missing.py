@@ -39,6 +39,7 @@ from plmsc.endpoints.randomised import (
     ESTIMATED,
     REFERENCE_ARM,
     ancova_arm_effect,
+    ancova_formula,
     derive_stratum_dummies,
 )
 
@@ -188,6 +189,49 @@ def impute_mar(frame: pd.DataFrame, earlier: Sequence[str], m: int, seed: int) -
 AncovaFn = Callable[[pd.DataFrame], Mapping[str, Any]]
 
 
+def ancova_on_completed(first: pd.DataFrame, reference: str = REFERENCE_ARM) -> AncovaFn:
+    """:func:`ancova_arm_effect`'s arm difference for data sets that differ from
+    ``first`` only in Y: the completed data sets of multiple imputation and their
+    tipping-point shifts (m x the number of shifts tried, several hundred fits).
+
+    The ANCOVA's design matrix depends only on ARM and the covariates, which are never
+    imputed. So ``first`` is analysed in full once, its statsmodels design matrix is
+    kept, and each data set's Y is fitted by statsmodels OLS on that matrix: the same
+    computation as the formula model's fit, so DIFF_LOG, DIFF_LOG_SE and DF_RESID are
+    the same numbers, bit for bit, without building the formula, the adjusted means
+    and pingouin's F-test again for each data set. Returned records hold STATUS,
+    DIFF_LOG, DIFF_LOG_SE and DF_RESID, what Rubin's rules pool. A data set whose
+    ARM or covariates differ from ``first``, or with a missing Y, gets the full
+    ``ancova_arm_effect``; so does every data set when ``first`` is not estimable.
+    """
+    primary = ancova_arm_effect(first, reference)
+    if primary["STATUS"] != ESTIMATED:
+        return lambda data: ancova_arm_effect(data, reference)
+    import statsmodels.formula.api as smf
+    from statsmodels.regression.linear_model import OLS
+
+    covariates = str(primary["COVARIATES"]).split()
+    formula, term = ancova_formula(reference, str(primary["TREATED"]), covariates)
+    model = smf.ols(formula, data=first)
+    if len(model.exog) != len(first):  # rows with a missing covariate left out
+        return lambda data: ancova_arm_effect(data, reference)
+    design = first[["ARM", *covariates]]
+    column = list(model.exog_names).index(term)
+
+    def fit(data: pd.DataFrame) -> Mapping[str, Any]:
+        if not data[["ARM", *covariates]].equals(design) or data["Y"].isna().any():
+            return ancova_arm_effect(data, reference)
+        result = OLS(data["Y"].to_numpy(dtype=float), model.exog).fit()
+        return {
+            "STATUS": ESTIMATED,
+            "DIFF_LOG": float(result.params[column]),
+            "DIFF_LOG_SE": float(result.bse[column]),
+            "DF_RESID": primary["DF_RESID"],
+        }
+
+    return fit
+
+
 def _pooled_ancova(
     imps: Imputations, delta: float, treated: str, ancova: AncovaFn, alpha: float
 ) -> dict[str, float]:
@@ -207,12 +251,16 @@ def _pooled_ancova(
 def ancova_mi(
     imps: Imputations,
     reference: str = REFERENCE_ARM,
-    ancova: AncovaFn = ancova_arm_effect,
+    ancova: AncovaFn | None = None,
     alpha: float = 0.05,
 ) -> dict[str, float]:
-    """The ANCOVA arm difference pooled over the imputations (Rubin's rules)."""
+    """The ANCOVA arm difference pooled over the imputations (Rubin's rules).
+
+    ``ancova`` analyses one completed data set; by default the primary ANCOVA
+    (:func:`ancova_on_completed`)."""
     arms = sorted(imps.completed[0]["ARM"].unique())
     treated = next(a for a in arms if a != reference)
+    ancova = ancova or ancova_on_completed(imps.completed[0], reference)
     return _pooled_ancova(imps, 0.0, treated, ancova, alpha)
 
 
@@ -222,7 +270,7 @@ def tipping_point(
     max_delta: float = 2.0,
     tolerance: float = 0.01,
     reference: str = REFERENCE_ARM,
-    ancova: AncovaFn = ancova_arm_effect,
+    ancova: AncovaFn | None = None,
     alpha: float = 0.05,
 ) -> tuple[pd.DataFrame, float | None]:
     """Shift the treated arm's imputed Y by δ until the pooled p >= ``alpha``.
@@ -232,10 +280,11 @@ def tipping_point(
     ``tolerance``. Returns every δ evaluated (DELTA, ESTIMATE, CI, P, SIGNIFICANT)
     sorted by |δ|, and the tipping point: the smallest |δ| with p >= α (signed),
     0 when p >= α already at δ = 0, None when not reached (or nothing is imputed
-    in the treated arm: no δ changes anything).
+    in the treated arm: no δ changes anything). ``ancova`` as in :func:`ancova_mi`.
     """
     arms = sorted(imps.completed[0]["ARM"].unique())
     treated = next(a for a in arms if a != reference)
+    ancova = ancova or ancova_on_completed(imps.completed[0], reference)
     rows: dict[float, dict[str, float]] = {}
 
     def at(delta: float) -> dict[str, float]:

@@ -122,6 +122,13 @@ def _not_estimable(record: dict[str, object], reason: str) -> dict[str, object]:
     return out
 
 
+def ancova_formula(reference: str, treated: str, covariates: Sequence[str]) -> tuple[str, str]:
+    """The model formula of :func:`ancova_arm_effect` (arm with ``reference`` as the
+    reference level, then the covariates) and the name of its arm coefficient."""
+    arm_term = f"C(ARM, Treatment('{reference}'))"
+    return " + ".join([f"Y ~ {arm_term}", *covariates]), f"{arm_term}[T.{treated}]"
+
+
 def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dict[str, object]:
     """Arm effect on Y = log(mean AUC + 1) adjusted for BASE, AGE and sex (MALE), as a
     flat record with the columns :data:`ANCOVA_COLUMNS`.
@@ -170,8 +177,7 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
     import pingouin as pg  # here, not at the top: the power simulation imports this
     import statsmodels.formula.api as smf  # module for its constants and rarely fits
 
-    arm_term = f"C(ARM, Treatment('{reference}'))"
-    formula = " + ".join([f"Y ~ {arm_term}", *covariates])
+    formula, term = ancova_formula(reference, treated, covariates)
     model = smf.ols(formula, data=data)
     rank = int(np.linalg.matrix_rank(model.exog))
     df_resid = len(data) - model.exog.shape[1]
@@ -185,7 +191,6 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
     if rank < model.exog.shape[1]:
         return _not_estimable(record, "arm or a covariate is collinear with the others")
     fit = model.fit()
-    term = f"{arm_term}[T.{treated}]"
     lo, hi = fit.conf_int().loc[term]
     means = data[covariates].mean()
     at = pd.DataFrame({"ARM": [treated, reference], **{k: [v, v] for k, v in means.items()}})
