@@ -229,3 +229,21 @@ def test_profile_figures_keep_every_label_inside_and_apart(phase1_adam, config):
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
                 assert not a.overlaps(b), (a, b)
+
+
+def test_profile_figures_drawn_again_match_new_ones(phase1_adam, config, tmp_path):
+    """Pages reuse the figures laid out for earlier participants: a participant's
+    figures are the same bytes whether drawn after the others or alone."""
+    from plmsc.endpoints.adeff import derive_adeff
+
+    analysis = config["cohorts"]["phase1"]["analysis"]
+    data = {
+        **phase1_adam,
+        "adeff": derive_adeff(phase1_adam["adlb"], phase1_adam["advs"], analysis),
+    }
+    write_profiles(data, tmp_path / "all", "phase1", 12)
+    write_profiles(data, tmp_path / "one", "phase1", 12, ["P1-004"])
+    images = re.compile(r'<img src="data:image/png;base64,[^"]+"')
+    after_others = images.findall((tmp_path / "all" / "P1-004.html").read_text())
+    alone = images.findall((tmp_path / "one" / "P1-004.html").read_text())
+    assert len(alone) == 2 and after_others == alone

@@ -14,6 +14,10 @@ Each page (``profiles/<USUBJID>.html``, figures embedded as PNG) shows:
 Participants: all of a cohort up to ``max_participants`` (config ``profiles``), the
 first ones in USUBJID order, or those listed in ``participants``. Pages carry the
 USUBJID, arm, sex and age only: no name, MRN or calendar date reaches them.
+
+Figures are laid out in fixed inches (:data:`ENDPOINT_GRID`, :data:`SAFETY_GRID`,
+:func:`grid_fractions`), not by a layout engine, and a figure of one shape is built
+once per run and drawn again for each participant (:func:`fig_endpoints`).
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ from __future__ import annotations
 import base64
 import html
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from plmsc.endpoints.registry import ENDPOINTS
 from plmsc.ingest.units import LAB_TESTS
@@ -44,6 +49,11 @@ NOT_DRAWN = frozenset({"CPAUCL"})
 SAFETY_LABS = ("ALT", "AST", "CREAT", "WBC", "PLT", "HGB")
 #: Colour of the participant's own values.
 OWN_COLOUR = "#0072B2"
+#: Lines of the endpoint panels: the cohort's median and the participant's values.
+MEDIAN_STYLE: dict[str, object] = {"color": "0.6", "linewidth": 1.5}
+OWN_STYLE: dict[str, object] = {
+    "color": OWN_COLOUR, "marker": "o", "markersize": 3, "linewidth": 1.2
+}  # fmt: skip
 #: Colour of the CTCAE grades 1-5 in the lane.
 GRADE_COLOURS = {1: "#F0E442", 2: "#E69F00", 3: "#D55E00", 4: "#CC79A7", 5: "#000000"}
 #: Fixed layout of the profile figures, in inches (no layout engine: a constrained
@@ -162,39 +172,55 @@ def _endpoint_codes(adeff: pd.DataFrame) -> list[str]:
     return [c for c in ENDPOINTS if c in present and c not in NOT_DRAWN]
 
 
-def fig_endpoints(
-    own: pd.DataFrame, medians: pd.DataFrame, codes: Sequence[str], curves: pd.DataFrame
+#: Figures already laid out, keyed by their shape, to be drawn again for the next
+#: participant (see :func:`fig_endpoints`).
+Canvases = dict[tuple[object, ...], Figure]
+
+
+def _canvas(
+    canvases: Canvases | None, key: tuple[object, ...], build: Callable[[], Figure]
 ) -> Figure:
-    """Every endpoint over study months (participant on the cohort's median) and the
-    MMTT curves of each visit (last panels)."""
-    tests = [t for t in ("CPEP", "GLU") if t in set(curves.get("TEST", pd.Series(dtype=str)))]
+    if canvases is None:
+        return build()
+    if key not in canvases:
+        canvases[key] = build()
+    return canvases[key]
+
+
+def _reset(ax: Axes, autoscale: str = "y") -> None:
+    """Remove the data artists of ``ax`` (lines, collections, texts, legend) and its data
+    limits, so that the axes draws the next participant exactly as a new one would:
+    limits on the ``autoscale`` axes ("x", "y", "xy" or "") follow the new data only.
+    A new axes goes through the same reset, so a page's bytes do not depend on which
+    pages were drawn before it."""
+    for artist in [*ax.lines, *ax.collections, *ax.texts]:
+        artist.remove()
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+    if "x" in autoscale:
+        ax.set_xlim(0, 1)
+        ax.set_autoscalex_on(True)
+    if "y" in autoscale:
+        ax.set_ylim(0, 1)
+        ax.set_autoscaley_on(True)
+
+
+def _endpoint_canvas(codes: Sequence[str], tests: Sequence[str], legend_rows: int) -> Figure:
+    """The endpoint figure without data: axes in the fixed grid, titles, month axes,
+    MMTT minute ticks and the figure legend."""
     n = len(codes) + len(tests)
     ncol = 4
     nrow = max(1, -(-n // ncol))
-    if tests:
-        first = curves[curves["TEST"] == tests[0]]
-        legend_rows = -(-first["AVISIT"].nunique() // 2)
-    else:
-        legend_rows = 0
     bottom = compute_endpoint_bottom(legend_rows)
     g = ENDPOINT_GRID
     height = g["top"] + nrow * ENDPOINT_AX_HEIGHT + (nrow - 1) * g["hspace"] + bottom
     fig = Figure(figsize=(FULL_WIDTH, height))
     grid = fig.add_gridspec(nrow, ncol, **grid_fractions(FULL_WIDTH, height, nrow, ncol, g, bottom))
     axes = [fig.add_subplot(grid[i // ncol, i % ncol]) for i in range(n)]
-    anl = analysed(own)
-    anl = anl[anl["AVAL"].notna()].sort_values("ADY", kind="stable")
-    own_by_code = dict(tuple(anl.groupby("PARAMCD", sort=False, observed=True)))
-    medians_by_code = dict(tuple(medians.groupby("PARAMCD", sort=False, observed=True)))
-    empty = anl.iloc[:0]
     for ax, code in zip(axes, codes, strict=False):
-        m = medians_by_code.get(code, medians.iloc[:0])
-        ax.plot(m["MONTH"], m["AVAL"], color="0.6", linewidth=1.5, label="Cohort median")
-        d = own_by_code.get(code, empty)
-        ax.plot(
-            study_month(d["ADY"].astype(float)), d["AVAL"], color=OWN_COLOUR, marker="o",
-            markersize=3, linewidth=1.2, label="Participant",
-        )  # fmt: skip
         e = ENDPOINTS[code]
         name = textwrap.fill(e.name, 22)
         if e.kind == "binary":
@@ -204,17 +230,62 @@ def fig_endpoints(
         _month_axis(ax, pd.Series([12.0]))
         ax.set_xlabel("")
     for ax, test in zip(axes[len(codes) :], tests, strict=False):
+        ax.set_title(f"MMTT {LAB_TESTS[test].param}", y=TITLE_Y)
+        ax.set_xticks([0, 30, 60, 90, 120])
+    handles = [
+        Line2D([], [], **MEDIAN_STYLE, label="Cohort median"),
+        Line2D([], [], **OWN_STYLE, label="Participant"),
+    ]
+    fig.legend(handles=handles, loc="lower center", frameon=False, ncols=2)
+    return fig
+
+
+def fig_endpoints(
+    own: pd.DataFrame,
+    medians: pd.DataFrame,
+    codes: Sequence[str],
+    curves: pd.DataFrame,
+    canvases: Canvases | None = None,
+) -> Figure:
+    """Every endpoint over study months (participant on the cohort's median) and the
+    MMTT curves of each visit (last panels).
+
+    With ``canvases``, a figure of the same shape (endpoints, MMTT tests, legend rows)
+    laid out for an earlier participant is drawn again instead of a new one: axes,
+    titles and ticks are built once per shape, not once per page."""
+    tests = [t for t in ("CPEP", "GLU") if t in set(curves.get("TEST", pd.Series(dtype=str)))]
+    if tests:
+        first = curves[curves["TEST"] == tests[0]]
+        legend_rows = -(-first["AVISIT"].nunique() // 2)
+    else:
+        legend_rows = 0
+    fig = _canvas(
+        canvases,
+        ("endpoints", tuple(codes), tuple(tests), legend_rows),
+        lambda: _endpoint_canvas(codes, tests, legend_rows),
+    )
+    axes = fig.axes
+    anl = analysed(own)
+    anl = anl[anl["AVAL"].notna()].sort_values("ADY", kind="stable")
+    own_by_code = dict(tuple(anl.groupby("PARAMCD", sort=False, observed=True)))
+    medians_by_code = dict(tuple(medians.groupby("PARAMCD", sort=False, observed=True)))
+    empty = anl.iloc[:0]
+    for ax, code in zip(axes, codes, strict=False):
+        _reset(ax)
+        m = medians_by_code.get(code, medians.iloc[:0])
+        ax.plot(m["MONTH"], m["AVAL"], **MEDIAN_STYLE, label="Cohort median")
+        d = own_by_code.get(code, empty)
+        ax.plot(study_month(d["ADY"].astype(float)), d["AVAL"], **OWN_STYLE, label="Participant")
+    for ax, test in zip(axes[len(codes) :], tests, strict=False):
+        _reset(ax, "xy")
         c = curves[curves["TEST"] == test].sort_values(["AVISITN", "ADY", "MINUTE"])
         visits = list(dict.fromkeys(c["AVISIT"]))
         colours = _sequential(len(visits))
         for visit, colour in zip(visits, colours, strict=True):
             r = c[c["AVISIT"] == visit]
             ax.plot(r["MINUTE"], r["VALUE"], color=colour, marker="o", markersize=2.5, label=visit)
-        ax.set_title(f"MMTT {LAB_TESTS[test].param}", y=TITLE_Y)
-        ax.set_xticks([0, 30, 60, 90, 120])
         if test == tests[0]:
             _below(ax, fig, ncols=2)
-    fig.legend(handles=axes[0].get_lines()[:2], loc="lower center", frameon=False, ncols=2)
     return fig
 
 
@@ -234,9 +305,9 @@ def _sequential(n: int) -> list[tuple[float, ...]]:
     return [tuple(cmap(x)) for x in np.linspace(0.05, 0.85, max(n, 1))][:n]
 
 
-def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFrame) -> Figure:
-    """Safety labs against ANRLO-ANRHI (band) and the AE and hypoglycaemia lane."""
-    labs = [t for t in SAFETY_LABS if t in set(own_lb["PARAMCD"])]
+def _safety_canvas(labs: Sequence[str]) -> Figure:
+    """The safety figure without data: lab axes in the fixed grid (month axes) and the
+    lane below them (its rows and limits)."""
     nlab_rows = max(1, -(-len(labs) // 3))
     g = SAFETY_GRID
     lane_band = LANE_BOTTOM + LANE_HEIGHT + LANE_GAP
@@ -245,21 +316,8 @@ def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFram
     grid = fig.add_gridspec(
         nlab_rows, 3, **grid_fractions(FULL_WIDTH, height, nlab_rows, 3, g, lane_band)
     )
-    lb = own_lb[own_lb["AVAL"].notna()].sort_values("ADY", kind="stable")
-    by_test = dict(tuple(lb.groupby("PARAMCD", sort=False, observed=True)))
-    for i, test in enumerate(labs):
+    for i in range(len(labs)):
         ax = fig.add_subplot(grid[i // 3, i % 3])
-        d = by_test.get(test, lb.iloc[:0])
-        x = study_month(d["ADY"].astype(float))
-        if {"ANRLO", "ANRHI"} <= set(d.columns) and d[["ANRLO", "ANRHI"]].notna().any().any():
-            lo = d["ANRLO"].astype(float).fillna(-np.inf).clip(lower=d["AVAL"].min() * 0.5)
-            hi = d["ANRHI"].astype(float).fillna(np.inf).clip(upper=d["AVAL"].max() * 1.5)
-            ax.fill_between(x, lo, hi, step="mid", color="#009E73", alpha=0.15, linewidth=0)
-        out = d["ANRIND"].isin(["LOW", "HIGH"]) if "ANRIND" in d else pd.Series(False, d.index)
-        ax.plot(x, d["AVAL"], color=OWN_COLOUR, marker="o", markersize=2.5, linewidth=1)
-        ax.scatter(x[out], d["AVAL"][out], color="#D55E00", s=14, zorder=3)
-        unit = str(d["AVALU"].iloc[0]) if len(d) and "AVALU" in d else ""
-        ax.set_title(f"{test} ({unit})" if unit else test, y=TITLE_Y)
         _month_axis(ax, pd.Series([12.0]))
         ax.set_xlabel("")
     lane = fig.add_axes(
@@ -271,6 +329,39 @@ def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFram
         )
     )
     _month_axis(lane, pd.Series([12.0]))
+    lane.set_yticks([0, AE_ROWS[1]], ["Hypoglycaemia", "Adverse events"])
+    lane.set_ylim(-0.5, 2.3)
+    lane.grid(axis="y", visible=False)
+    return fig
+
+
+def fig_safety(
+    own_lb: pd.DataFrame,
+    own_ae: pd.DataFrame,
+    own_hypo: pd.DataFrame,
+    canvases: Canvases | None = None,
+) -> Figure:
+    """Safety labs against ANRLO-ANRHI (band) and the AE and hypoglycaemia lane (with
+    ``canvases``, drawn again on a figure of the same labs, as in :func:`fig_endpoints`)."""
+    labs = [t for t in SAFETY_LABS if t in set(own_lb["PARAMCD"])]
+    fig = _canvas(canvases, ("safety", tuple(labs)), lambda: _safety_canvas(labs))
+    *lab_axes, lane = fig.axes
+    lb = own_lb[own_lb["AVAL"].notna()].sort_values("ADY", kind="stable")
+    by_test = dict(tuple(lb.groupby("PARAMCD", sort=False, observed=True)))
+    for ax, test in zip(lab_axes, labs, strict=True):
+        _reset(ax)
+        d = by_test.get(test, lb.iloc[:0])
+        x = study_month(d["ADY"].astype(float))
+        if {"ANRLO", "ANRHI"} <= set(d.columns) and d[["ANRLO", "ANRHI"]].notna().any().any():
+            lo = d["ANRLO"].astype(float).fillna(-np.inf).clip(lower=d["AVAL"].min() * 0.5)
+            hi = d["ANRHI"].astype(float).fillna(np.inf).clip(upper=d["AVAL"].max() * 1.5)
+            ax.fill_between(x, lo, hi, step="mid", color="#009E73", alpha=0.15, linewidth=0)
+        out = d["ANRIND"].isin(["LOW", "HIGH"]) if "ANRIND" in d else pd.Series(False, d.index)
+        ax.plot(x, d["AVAL"], color=OWN_COLOUR, marker="o", markersize=2.5, linewidth=1)
+        ax.scatter(x[out], d["AVAL"][out], color="#D55E00", s=14, zorder=3)
+        unit = str(d["AVALU"].iloc[0]) if len(d) and "AVALU" in d else ""
+        ax.set_title(f"{test} ({unit})" if unit else test, y=TITLE_Y)
+    _reset(lane, "")
     ae = own_ae.sort_values("ASTDY", kind="stable")
     right_half = float(np.mean(lane.get_xlim()))
     for k, (_, r) in enumerate(ae.iterrows()):
@@ -293,9 +384,6 @@ def fig_safety(own_lb: pd.DataFrame, own_ae: pd.DataFrame, own_hypo: pd.DataFram
             study_month(h["ADY"].astype(float)), np.zeros(len(h)), marker=marker,
             s=30 if marker == "*" else 18, color="0.25", label=label,
         )  # fmt: skip
-    lane.set_yticks([0, AE_ROWS[1]], ["Hypoglycaemia", "Adverse events"])
-    lane.set_ylim(-0.5, 2.3)
-    lane.grid(axis="y", visible=False)
     # above the lane, clear of the event labels
     lane.legend(
         loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, ncols=3,
@@ -360,13 +448,18 @@ def profile_html(
     curves: pd.DataFrame,
     cohort: str,
     neighbours: tuple[str | None, str | None] = (None, None),
+    canvases: Canvases | None = None,
 ) -> str:
-    """The page of one participant."""
+    """The page of one participant (``canvases``: figures to draw again, see
+    :func:`fig_endpoints`)."""
     sl = data["adsl"].set_index("USUBJID").loc[usubjid]
     own = {k: f[f["USUBJID"] == usubjid] for k, f in data.items() if "USUBJID" in f}
     codes = _endpoint_codes(data["adeff"])
-    fig1 = fig_endpoints(own["adeff"], medians, codes, curves[curves["USUBJID"] == usubjid])
-    fig2 = fig_safety(own["adlb"], own["adae"], own["adhypo"])
+    own_curves = curves[curves["USUBJID"] == usubjid]
+    fig1 = fig_endpoints(own["adeff"], medians, codes, own_curves, canvases)
+    img1 = _img(fig1, f"Endpoints of {usubjid}")
+    fig2 = fig_safety(own["adlb"], own["adae"], own["adhypo"], canvases)
+    img2 = _img(fig2, f"Safety of {usubjid}")
     facts = [f"Arm: {sl.get('ARM', '')}", f"sex: {sl.get('SEX', '')}"]
     if "AGE" in sl and pd.notna(sl["AGE"]):
         facts.append(f"age at infusion: {format_number(sl['AGE'], 1)} years")
@@ -387,12 +480,12 @@ def profile_html(
         f"endpoint the share of participants with yes), over "
         f"{MONTH_LABEL.lower()}; MMTT panels: one line per visit over the test's minutes."
         "</p>",
-        _img(fig1, f"Endpoints of {usubjid}"),
+        img1,
         "<h2>Safety laboratory tests, adverse events and hypoglycaemia</h2>",
         "<p>Green band: reference range (ANRLO to ANRHI); red points: outside it. Lane: "
         "adverse events from onset to resolution, coloured by CTCAE grade; "
         "hypoglycaemia by ADA level.</p>",
-        _img(fig2, f"Safety of {usubjid}"),
+        img2,
         "<h2>Listings</h2><h3>Endpoints by visit</h3>",
         _listing(endpoint_listing(own["adeff"])),
         "<h3>Adverse events</h3>",
@@ -429,10 +522,11 @@ def write_profiles(
     medians = cohort_medians(data["adeff"])
     curves = _mmtt_long(data["adlb"][data["adlb"]["USUBJID"].isin(ids)], blq)
     written = []
+    canvases: Canvases = {}
     for i, usubjid in enumerate(ids):
         prev = ids[i - 1] if i > 0 else None
         nxt = ids[i + 1] if i + 1 < len(ids) else None
-        page = profile_html(usubjid, data, medians, curves, cohort, (prev, nxt))
+        page = profile_html(usubjid, data, medians, curves, cohort, (prev, nxt), canvases)
         written.append(write_text(page, outdir / f"{usubjid}.html"))
     arms = data["adsl"].set_index("USUBJID")["ARM"]
     items = "\n".join(
