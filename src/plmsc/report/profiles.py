@@ -168,7 +168,7 @@ def compute_endpoint_bottom(legend_rows: int) -> float:
 
 
 def _endpoint_codes(adeff: pd.DataFrame) -> list[str]:
-    present = set(adeff["PARAMCD"])
+    present = set(adeff["PARAMCD"].unique())
     return [c for c in ENDPOINTS if c in present and c not in NOT_DRAWN]
 
 
