@@ -366,3 +366,27 @@ def test_categorical_take_equals_categorical_of_the_taken_values():
     assert list(got.categories) == ["U/L", "mg/dL"]
     assert got.codes.tolist() == [1, 0, 1, 0, 1]
     assert got.dtype == pd.Categorical(table[codes]).dtype
+
+
+def test_derive_duplicates_codes_rows_by_all_fifteen_values():
+    from plmsc.ingest.labs import derive_duplicates
+    from plmsc.ingest.lis import LIS_COLUMNS
+
+    base = dict.fromkeys(LIS_COLUMNS, "x")
+    rows = [
+        (0, base),  # 0: first copy -> kept (0)
+        (0, base),  # 1: same 15 values, same pull -> same-pull duplicate (4)
+        (1, base),  # 2: same values, later pull -> earlier-pull duplicate (3)
+        (1, base | {"RESULT": "7.2"}),  # 3: same accession, test, release; other RESULT -> 0
+        (2, base | {"RESULT": "7.2"}),  # 4: copy of row 3 in a later pull -> 3
+        (2, base | {"TEST_CODE": "GLU"}),  # 5: another test of the sample -> 0
+        (2, base | {"PATIENT_NAME": "y"}),  # 6: differs in a non-key column only -> 0
+    ]
+    lis = pd.DataFrame([values for _, values in rows]).astype("category")
+    lis["SRCROW"] = np.arange(2, len(rows) + 2)
+    lis["_file"] = [f for f, _ in rows]
+    assert derive_duplicates(lis).tolist() == [0, 4, 3, 0, 3, 0, 0]
+    # rows 1 and 2 left out: row 4 still repeats row 3, row 6 stays unique
+    assert derive_duplicates(lis, np.array([0, 3, 4, 5, 6])).tolist() == [0, 0, 3, 0, 0]
+    # text (non-categorical) columns give the same answer
+    assert derive_duplicates(lis.astype({"RESULT": "str"})).tolist() == [0, 4, 3, 0, 3, 0, 0]

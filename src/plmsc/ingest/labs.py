@@ -61,6 +61,8 @@ from plmsc.ingest.plausibility import (
 )
 from plmsc.ingest.reference import REFERENCE_COLUMNS, derive_var_anrlo_anrhi
 from plmsc.ingest.rowkeys import (
+    column_codes,
+    combine_codes,
     first_occurrences,
     group_ends,
     group_starts,
@@ -201,33 +203,63 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _n_distinct(values: pd.Series) -> int:
-    """Distinct values of a column: its number of categories when categorical (cheap)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return len(values.cat.categories)
-    return int(values.nunique(dropna=False))
+#: LIS columns that tell most rows apart with few bits between them (accession, test,
+#: time point, release): the first grouping of :func:`derive_duplicates`.
+DUPLICATE_KEY = ("ACCESSION", "VERIFIED_AT", "TEST_CODE", "SAMPLE_LABEL", "STATUS")
 
 
-def derive_duplicates(lis: pd.DataFrame) -> pd.Series:
-    """Reason code for rows byte-identical to a row read before them, else 0.
+def derive_duplicates(lis: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
+    """Reason code (int8) for rows byte-identical to a row read before them, else 0.
 
     docs/raw-exports.md, "Overlapping pulls": the same result appears in several files,
-    byte for byte; the first copy (earliest pull, first line) is kept.
+    byte for byte; the first copy (earliest pull, first line) is kept. ``rows``: the
+    positions of the rows to compare (default: all), in stacking order.
+
+    Rows are grouped by :data:`DUPLICATE_KEY` (one factorisation); every other column is
+    compared with the group's first row by integer codes. Groups whose rows all equal
+    their first row are one identity each; only the rows of groups that differ somewhere
+    are told apart on all 15 columns.
     """
-    # columns with the most distinct values first: fewer re-factorisations of the
-    # running id in row_identity (equality of rows does not depend on the order)
-    columns = sorted(LIS_COLUMNS, key=lambda c: -_n_distinct(lis[c]))
-    dense, _ = pd.factorize(row_identity(lis, columns))
-    out = np.where(first_occurrences(dense), 0, CODE[R_DUP_EARLIER]).astype(np.int8)
+    rows = np.arange(len(lis)) if rows is None else np.asarray(rows)
+    parts = {}
+    for col in LIS_COLUMNS:
+        values = lis[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()[rows].astype(np.int64) + 1
+            parts[col] = (codes, len(values.cat.categories) + 1)
+        else:
+            parts[col] = column_codes(values.iloc[rows])
+    dense, _ = pd.factorize(combine_codes([parts[c] for c in DUPLICATE_KEY], len(rows)))
+    first = first_occurrences(dense)
+    anchor = np.flatnonzero(first)[dense]  # each row's group's first row
+    same = np.ones(len(rows), dtype=bool)
+    for col in LIS_COLUMNS:
+        if col not in DUPLICATE_KEY:
+            codes = parts[col][0]
+            same &= codes == codes[anchor]
+    ident = dense
+    if not same.all():
+        split = np.zeros(int(dense.max()) + 1, dtype=bool)
+        split[dense[~same]] = True
+        mixed = np.flatnonzero(split[dense])
+        # columns with the most distinct values first: fewer re-factorisations
+        columns = sorted(LIS_COLUMNS, key=lambda c: -parts[c][1])
+        sub, _ = pd.factorize(
+            combine_codes([(parts[c][0][mixed], parts[c][1]) for c in columns], len(mixed))
+        )
+        ident = dense.copy()
+        ident[mixed] = len(split) + sub
+        first[mixed] = first_occurrences(sub)
+    out = np.where(first, 0, CODE[R_DUP_EARLIER]).astype(np.int8)
     # only rows whose values occur more than once can repeat within their own pull
-    repeated = np.flatnonzero(np.bincount(dense)[dense] > 1)
+    repeated = np.flatnonzero(np.bincount(ident)[ident] > 1)
     if len(repeated):
-        dense = dense[repeated]
-        nfiles = int(lis["_file"].max()) + 1
-        key = dense.astype(np.int64) * nfiles + lis["_file"].to_numpy()[repeated]
-        same = pd.Series(key).duplicated(keep="first").to_numpy()
-        out[repeated[same]] = CODE[R_DUP_SAME]
-    return pd.Series(out, index=lis.index, dtype=np.int8)
+        file_index = lis["_file"].to_numpy()[rows]
+        nfiles = int(file_index.max()) + 1
+        key = ident[repeated].astype(np.int64) * nfiles + file_index[repeated]
+        same_pull = pd.Series(key).duplicated(keep="first").to_numpy()
+        out[repeated[same_pull]] = CODE[R_DUP_SAME]
+    return out
 
 
 def resolve_status(work: pd.DataFrame) -> pd.Series:
@@ -361,7 +393,7 @@ def select_trial_rows(
     reason[trial & ~known] = CODE[R_TEST]
     live = trial & known
     if live.any():
-        reason[live] = derive_duplicates(lis.loc[live]).to_numpy()
+        reason[live] = derive_duplicates(lis, np.flatnonzero(live))
     live &= reason == 0
     return reason, live, mrn_to_record
 

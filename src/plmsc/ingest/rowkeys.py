@@ -25,17 +25,27 @@ def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     codes, others factorised; missing values get their own code); the running id
     is re-factorised only when the next combination could overflow int64.
     """
-    gid = np.zeros(len(frame), dtype=np.int64)
+    return combine_codes([column_codes(frame[col]) for col in columns], len(frame))
+
+
+def column_codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """(codes, radix) of a column: codes 0 .. radix - 1, equal exactly for equal values.
+
+    A categorical column's own codes shifted by one (0 = missing), others factorised.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64) + 1, len(values.cat.categories) + 1
+    found, uniques = pd.factorize(values)
+    return found.astype(np.int64) + 1, len(uniques) + 1
+
+
+def combine_codes(parts: Sequence[tuple[np.ndarray, int]], n: int) -> np.ndarray:
+    """One int64 per row from (codes, radix) pairs of ``n`` rows, equal exactly where every
+    part's code is equal: mixed-radix ``id * radix + code``, the running id re-factorised
+    only when the next combination could overflow int64."""
+    gid = np.zeros(n, dtype=np.int64)
     card = 1
-    for col in columns:
-        values = frame[col]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy().astype(np.int64) + 1
-            radix = len(values.cat.categories) + 1
-        else:
-            found, uniques = pd.factorize(values)
-            codes = found.astype(np.int64) + 1
-            radix = len(uniques) + 1
+    for codes, radix in parts:
         if card * radix >= 2**62:
             gid, found = pd.factorize(gid)
             card = len(found)
