@@ -145,6 +145,37 @@ def test_median_and_interquartile_range():
     assert fmt.MEDIAN_IQR == "Median (Q1–Q3)"
 
 
+def _quantile_of_all_decimals(values, q):
+    """Reference: every value as the decimal it prints as, sorted, then type 7."""
+    x = sorted(fmt.to_decimal(v) for v in pd.Series(values, dtype=float).dropna())
+    h = (len(x) - 1) * fmt.to_decimal(q)
+    lo, frac = int(h), h - int(h)
+    return x[lo] if frac == 0 or lo + 1 >= len(x) else x[lo] + frac * (x[lo + 1] - x[lo])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_quantiles_sort_floats_as_their_decimals_sort(seed):
+    # Only the two order statistics used are turned into decimals; floats sort as their
+    # shortest reprs do, so the result equals converting and sorting every value:
+    # ties, -0.0 and 0.0, tiny and huge magnitudes and missing values included.
+    rng = np.random.default_rng(seed)
+    values = np.concatenate(
+        [
+            rng.normal(0, 1, 200).round(rng.integers(0, 6)),
+            [0.0, -0.0, 5e-324, -5e-324, 1e300, 0.1, 0.1, 0.30000000000000004, np.nan],
+        ]
+    )
+    rng.shuffle(values)
+    for q in (0.0, 0.25, 0.5, 0.75, 1.0, 0.1):
+        assert fmt.quantile_decimal(values, q) == _quantile_of_all_decimals(values, q)
+
+
+def test_quantile_of_a_non_finite_value_is_an_error():
+    # an infinite value is an error wherever it sorts, as when every value was converted
+    with pytest.raises(ValueError, match="not a finite number"):
+        fmt.quantile_decimal([1.0, 2.0, 3.0, np.inf], 0.5)
+
+
 def test_median_is_computed_in_decimal_arithmetic():
     # phase 1 values: median of 0.049, 0.566, 0.617, 0.631 is (0.566 + 0.617) / 2 = 0.5915
     # -> 0.592 at 3 decimals; the float mean is 0.59149999999999991 (-> 0.591)

@@ -118,15 +118,20 @@ def quantile_decimal(values: Sequence[float] | pd.Series | np.ndarray, q: float)
     median of 0.566 and 0.617 is 0.5915, which rounds to 0.592, whereas the float
     (0.566 + 0.617) / 2 is 0.59149999999999991 and would round to 0.591.
     """
-    x = sorted(to_decimal(v) for v in pd.Series(values, dtype=float).dropna())
-    if not x:
+    x = np.sort(pd.Series(values, dtype=float).dropna().to_numpy())
+    if not len(x):
         return None
+    if not np.isfinite(x).all():
+        to_decimal(x[~np.isfinite(x)][0])  # raises: not a finite number
+    # Floats sort as their shortest reprs do (each repr lies in its float's own
+    # rounding interval), so only the two order statistics used become decimals.
     h = (len(x) - 1) * to_decimal(q)
     lo = int(h)
     frac = h - lo
+    low = to_decimal(x[lo])
     if frac == 0 or lo + 1 >= len(x):
-        return x[lo]
-    return x[lo] + frac * (x[lo + 1] - x[lo])
+        return low
+    return low + frac * (to_decimal(x[lo + 1]) - low)
 
 
 def median_decimal(values: Sequence[float] | pd.Series | np.ndarray) -> Decimal | None:

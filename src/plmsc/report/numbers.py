@@ -547,7 +547,8 @@ def compute_flow_numbers(
     records = pd.concat(
         [d.loc[d["ANL01FL"].eq("Y") & d["AVAL"].notna(), cols] for d in (adeff, adlb)]
     )
-    attended = records.groupby("AVISIT")["USUBJID"].agg(set)
+    visits = records[["AVISIT", "USUBJID"]].drop_duplicates()  # one row per participant
+    attended = visits.groupby("AVISIT")["USUBJID"].agg(set)
     last_day = records.groupby("USUBJID")["ADY"].max()
     followed = last_day.reindex(adsl.index).fillna(-np.inf) >= window_lo.get(visit, np.inf)
     anl = adeff[adeff["ANL01FL"].eq("Y") & adeff["AVAL"].notna()]

@@ -115,7 +115,8 @@ def endpoints_by_visit(
     """
     params = list(params or ENDPOINTS)
     groups = participant_groups(adsl, design)
-    anl = table2_records(adeff)
+    anl = table2_records(adeff).reset_index(drop=True)
+    member = _membership(anl, groups)
     rows = []
     for code in params:
         label, decimals = endpoint(code).table_label, endpoint(code).decimals
@@ -123,8 +124,8 @@ def endpoints_by_visit(
         for visit in _visit_order(d):
             v = d[d["AVISIT"] == visit]
             row = {"Endpoint": label, "Visit": visit}
-            for name, ids in groups.items():
-                vals = v.loc[v["USUBJID"].isin(ids), "AVAL"]
+            for name in groups:
+                vals = v.loc[member[name].loc[v.index].to_numpy(), "AVAL"]
                 prefix = "" if len(groups) == 1 else f"{name}: "
                 row[f"{prefix}n"] = str(len(vals))
                 if code in BINARY_ENDPOINTS:
@@ -134,14 +135,21 @@ def endpoints_by_visit(
                 row[f"{prefix}{MEDIAN_RANGE}"] = summary
             rows.append(row)
         if endpoint(code).kind == "titre":
-            rows += _positivity_rows(code, d, groups)
+            rows += _positivity_rows(code, d, member)
     return pd.DataFrame(rows)
 
 
+def _membership(frame: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> dict[str, pd.Series]:
+    """Per group, whether each row of ``frame`` (unique index) belongs to one of its
+    participants: one look-up per group, not one per endpoint, visit and group."""
+    return {name: frame["USUBJID"].isin(ids) for name, ids in groups.items()}
+
+
 def _positivity_rows(
-    code: str, d: pd.DataFrame, groups: Mapping[str, Sequence[str]]
+    code: str, d: pd.DataFrame, member: Mapping[str, pd.Series]
 ) -> list[dict[str, str]]:
-    """Rows ``<name> positive, n/N (%)`` per visit: CRIT1FL = Y among the assessed."""
+    """Rows ``<name> positive, n/N (%)`` per visit: CRIT1FL = Y among the assessed
+    (``member``: the groups' row membership, :func:`_membership`)."""
     label = f"{endpoint(code).name} positive, n/N (%)"
     if "CRIT1FL" not in d.columns or d.empty:
         return []
@@ -149,9 +157,9 @@ def _positivity_rows(
     for visit in _visit_order(d):
         v = d[d["AVISIT"] == visit]
         row = {"Endpoint": label, "Visit": visit}
-        for name, ids in groups.items():
-            flags = v.loc[v["USUBJID"].isin(ids), "CRIT1FL"]
-            prefix = "" if len(groups) == 1 else f"{name}: "
+        for name in member:
+            flags = v.loc[member[name].loc[v.index].to_numpy(), "CRIT1FL"]
+            prefix = "" if len(member) == 1 else f"{name}: "
             row[f"{prefix}n"] = str(len(flags))
             row[f"{prefix}{MEDIAN_RANGE}"] = format_n_of_total(int(flags.eq("Y").sum()), len(flags))
         rows.append(row)
