@@ -64,6 +64,7 @@ from plmsc.ingest.rowkeys import (
     column_codes,
     combine_codes,
     first_occurrences,
+    flag_array,
     group_ends,
     group_starts,
     row_identity,
@@ -71,8 +72,8 @@ from plmsc.ingest.rowkeys import (
 )
 from plmsc.ingest.units import LAB_TESTS, allowed_units, conversion_factors
 from plmsc.ingest.visits import (
-    derive_analysis_flags,
-    derive_baseline_flag,
+    analysis_flag_masks,
+    baseline_flag_mask,
     derive_study_day,
     derive_visit,
 )
@@ -300,18 +301,24 @@ def derive_aval(value: pd.Series, qualifier: pd.Series, blq: str) -> pd.DataFram
     """
     if blq not in BLQ_RULES:
         raise ValueError(f"analysis.blq must be one of {BLQ_RULES}, not {blq!r}")
-    below = qualifier == "<"
+    below, above = quantification_masks(qualifier)
     factor = BLQ_FACTOR[blq]
     aval = value.where(~below, value * factor)
-    flag = pd.Series(pd.NA, index=value.index, dtype="str")
     return pd.DataFrame(
         {
             "AVAL": aval.astype(float),
             "LLOQ": value.where(below).astype(float),
-            "LLOQFL": flag.mask(below, "Y"),
-            "ULOQFL": flag.mask(qualifier == ">", "Y"),
-        }
+            "LLOQFL": flag_array(below),
+            "ULOQFL": flag_array(above),
+        },
+        index=value.index,
     )
+
+
+def quantification_masks(qualifier: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(LLOQFL, ULOQFL) of :func:`derive_aval` as boolean arrays: ``<`` below the limit of
+    quantification, ``>`` above the upper limit."""
+    return (qualifier == "<").to_numpy(bool), (qualifier == ">").to_numpy(bool)
 
 
 def derive_atpt(atptn: pd.Series) -> pd.Categorical:
@@ -509,21 +516,30 @@ def assemble_adlb(
     adlb["SRCROW"] = work["SRCROW"].astype("Int64")
     keys = ["USUBJID", "PARAMCD", "ATPTN"]
     order = ["_collected", "_file", "SRCROW"]
-    flags = derive_analysis_flags(
+    # flags as boolean arrays, written as text after the final sort (a take of a
+    # boolean array instead of a text column)
+    anl, rpt = analysis_flag_masks(
         adlb.assign(_SESSION=derive_session_day(adlb)), [*keys, "_SESSION"], order
     )
-    adlb["ANL01FL"] = flags["ANL01FL"]
-    adlb["RPTDRWFL"] = flags["RPTDRWFL"]
-    adlb["ABLFL"] = derive_baseline_flag(adlb, keys, order, exclude=flags["RPTDRWFL"] == "Y")
+    below, above = quantification_masks(res["qualifier"])
+    flags = {
+        "ABLFL": baseline_flag_mask(adlb, keys, order, exclude=rpt),
+        "ANL01FL": anl,
+        "LLOQFL": below,
+        "ULOQFL": above,
+        "RPTDRWFL": rpt,
+    }
     adlb["LLOQ"] = aval["LLOQ"]
-    adlb["LLOQFL"] = aval["LLOQFL"]
-    adlb["ULOQFL"] = aval["ULOQFL"]
     adlb["MISSRSN"] = res["MISSRSN"]
     adlb[REFERENCE_COLUMNS] = ref_limits
     adlb["SRCFILE"] = pd.Categorical.from_codes(adlb["_file"].to_numpy(), categories=list(srcfiles))
     keys = ["USUBJID", "PARAMCD", "ADY", "ATPTN", "_file", "SRCROW"]
     order = sort_order(adlb, keys, na_position="first")
-    return adlb[[*ADLB_COLUMNS, *REFERENCE_COLUMNS]].take(order).reset_index(drop=True)
+    columns = [*ADLB_COLUMNS, *REFERENCE_COLUMNS]
+    taken = adlb[[c for c in columns if c not in flags]].take(order).reset_index(drop=True)
+    return pd.DataFrame(
+        {c: flag_array(flags[c][order]) if c in flags else taken[c] for c in columns}
+    )
 
 
 def derive_adlb(

@@ -73,6 +73,18 @@ def derive_analysis_flags(
 
     ``frame`` needs the columns ``keys``, ``order``, AVAL, ADY, AVISIT, AVISITN.
     """
+    anl, rpt = analysis_flag_masks(frame, keys, order)
+    return pd.DataFrame(
+        {"ANL01FL": flag_array(anl), "RPTDRWFL": flag_array(rpt)},
+        index=frame.index,
+    )
+
+
+def analysis_flag_masks(
+    frame: pd.DataFrame, keys: Sequence[str], order: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ANL01FL, RPTDRWFL) of :func:`derive_analysis_flags` as boolean arrays (True = Y),
+    for a caller that reorders the rows before it writes the flags as text."""
     sched = np.flatnonzero((frame["AVISIT"] != UNSCHEDULED).to_numpy())
     grp = [*keys, "AVISITN"]
     df = frame[[*grp, *order, "AVAL", "ADY"]].iloc[sched]
@@ -96,10 +108,7 @@ def derive_analysis_flags(
     rpt = np.zeros(len(frame), dtype=bool)
     anl[rows[first & ~missing.to_numpy()[pos]]] = True
     rpt[rows[multi & ~first]] = True
-    return pd.DataFrame(
-        {"ANL01FL": flag_array(anl), "RPTDRWFL": flag_array(rpt)},
-        index=frame.index,
-    )
+    return anl, rpt
 
 
 def derive_baseline_flag(
@@ -111,12 +120,21 @@ def derive_baseline_flag(
     (e.g. a repeat draw that lost to another draw) are not candidates; ties on the
     study day go to the later row by ``order``.
     """
-    cand = frame["AVAL"].notna() & (frame["ADY"] <= 0).fillna(False) & ~exclude
-    rows = np.flatnonzero(cand.to_numpy())
+    flag = baseline_flag_mask(frame, keys, order, np.asarray(exclude, dtype=bool))
+    return pd.Series(flag_array(flag), index=frame.index)
+
+
+def baseline_flag_mask(
+    frame: pd.DataFrame, keys: Sequence[str], order: Sequence[str], exclude: np.ndarray
+) -> np.ndarray:
+    """ABLFL of :func:`derive_baseline_flag` as a boolean array (True = Y); ``exclude``
+    row by row with ``frame``."""
+    cand = frame["AVAL"].notna().to_numpy() & (frame["ADY"] <= 0).fillna(False).to_numpy(bool)
+    rows = np.flatnonzero(cand & ~exclude)
     df = frame[[*keys, "ADY", *order]].iloc[rows]
     ranked = pd.DataFrame({"_gid": row_identity(df, keys)} | {c: df[c] for c in ["ADY", *order]})
     pos = sort_order(ranked, ["_gid", "ADY", *order], na_position="first")
     last = group_ends(ranked["_gid"].to_numpy()[pos])
     flag = np.zeros(len(frame), dtype=bool)
     flag[rows[pos[last]]] = True
-    return pd.Series(flag_array(flag), index=frame.index)
+    return flag
