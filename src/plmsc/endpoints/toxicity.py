@@ -120,6 +120,12 @@ def baseline_rows(adlb: pd.DataFrame) -> np.ndarray:
     # one integer per (USUBJID, PARAMCD): a lookup, no string merge of every row
     gid = row_identity(adlb, ["USUBJID", "PARAMCD"])
     base = np.flatnonzero((adlb["ABLFL"] == "Y").fillna(False).to_numpy(dtype=bool))
+    if len(gid) and gid.min() >= 0 and gid.max() < 4 * len(gid) + 2**16:
+        # ids of categorical columns are small: a lookup table, no hashing
+        table = np.full(int(gid.max()) + 1, -1, dtype=np.int64)
+        ids, first = np.unique(gid[base], return_index=True)  # first baseline row of an id
+        table[ids] = base[first]
+        return table[gid]
     base = base[~pd.Series(gid[base]).duplicated().to_numpy()]
     found = pd.Index(gid[base]).get_indexer(gid)  # -1 (none) takes the appended -1
     return np.append(base, -1)[found]
@@ -143,7 +149,7 @@ def derive_var_anrind(adlb: pd.DataFrame) -> pd.DataFrame:
     safety = adlb["PARAMCD"].isin(SAFETY_TESTS).to_numpy() & ~np.isnan(aval)
     ind = np.where(safety, np.select([aval < lo, aval > hi], [0, 1], 2), -1)
     pos = baseline_rows(adlb)
-    out = adlb.copy()
+    out = adlb.copy(deep=False)  # new columns only: the input is left alone
     out["ANRIND"] = text_from_codes(ind, NRIND)
     out["BNRIND"] = text_from_codes(np.where(pos >= 0, ind[pos], -1), NRIND)
     return out
@@ -185,7 +191,7 @@ def derive_var_atoxgr(adlb: pd.DataFrame) -> pd.DataFrame:
     term_of = [SAFETY_TESTS.index(str(v)) if str(v) in TERMS else -1 for v in code_values]
     term = np.append(np.asarray(term_of, dtype=np.int64), -1)[code_ids]
     graded = (term >= 0) & ~np.isnan(aval)
-    out = adlb.copy()
+    out = adlb.copy(deep=False)  # new columns only: the input is left alone
     out["ATOXGR"] = pd.array(np.where(graded, grade, np.nan), dtype="Float64").astype("Int64")
     out["ATOXDSC"] = text_from_codes(np.where(graded, term, -1), [TERMS[t] for t in SAFETY_TESTS])
     return out
