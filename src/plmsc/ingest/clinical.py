@@ -28,6 +28,7 @@ import pandas as pd
 
 from plmsc.constants import BLINDED, DAYS_PER_YEAR, RELATED_CODES
 from plmsc.ingest.redcap import RowLocator, as_datetime, as_number, column
+from plmsc.ingest.rowkeys import sort_order, text_from_codes
 from plmsc.ingest.visits import derive_study_day
 
 RECORD_FIELDS = [
@@ -331,27 +332,38 @@ def derive_advs(visits: pd.DataFrame) -> pd.DataFrame:
     One row per entered value; AVISIT/AVISITN from the REDCap event (schedule),
     ADY from visit_date. Read by the insulin-dose endpoint (docs/conventions.md).
     """
-    long = visits.melt(
-        id_vars=["USUBJID", "ADY", "AVISIT", "AVISITN"],
-        value_vars=list(VS_PARAMS),
-        var_name="PARAMCD",
-        value_name="AVAL",
-    )
-    long = long[long["AVAL"].notna()]
-    out = pd.DataFrame(
+    params = list(VS_PARAMS)
+    n = len(visits)
+    # the value columns stacked test by test (as melt would), entered values only
+    aval = np.concatenate([visits[p].to_numpy(dtype=float, na_value=np.nan) for p in params])
+    keep = np.flatnonzero(~np.isnan(aval))
+    row, par, aval = np.tile(np.arange(n), len(params))[keep], keep // max(n, 1), aval[keep]
+    # sorted by USUBJID, PARAMCD, AVISITN, ADY on integer keys; text written once, in order
+    subj_codes, subj = pd.factorize(visits["USUBJID"], sort=True)
+    visit_codes, visit = pd.factorize(visits["AVISIT"])
+    text_rank = np.argsort(np.argsort(np.asarray(params, dtype=object), kind="stable"))
+    keys = pd.DataFrame(
         {
-            "USUBJID": long["USUBJID"].astype("str"),
-            "PARAMCD": long["PARAMCD"].astype("str"),
-            "PARAM": long["PARAMCD"].map({k: v[1] for k, v in VS_PARAMS.items()}).astype("str"),
-            "AVAL": long["AVAL"].astype(float),
-            "AVALU": long["PARAMCD"].map({k: v[2] for k, v in VS_PARAMS.items()}).astype("str"),
-            "ADY": long["ADY"].astype("Int64"),
-            "AVISIT": long["AVISIT"].astype("str"),
-            "AVISITN": long["AVISITN"].astype("Int64"),
+            "USUBJID": pd.Categorical.from_codes(subj_codes[row], categories=subj),
+            "PARAMCD": text_rank[par],
+            "AVISITN": visits["AVISITN"].astype("Int64").array.take(row),
+            "ADY": visits["ADY"].astype("Int64").array.take(row),
         }
     )
-    out = out.sort_values(["USUBJID", "PARAMCD", "AVISITN", "ADY"], kind="stable")
-    return out[ADVS_COLUMNS].reset_index(drop=True)
+    order = sort_order(keys, ["USUBJID", "PARAMCD", "AVISITN", "ADY"])
+    row, par = row[order], par[order]
+    return pd.DataFrame(
+        {
+            "USUBJID": text_from_codes(subj_codes[row], list(subj)),
+            "PARAMCD": text_from_codes(par, params),
+            "PARAM": text_from_codes(par, [VS_PARAMS[p][1] for p in params]),
+            "AVAL": aval[order],
+            "AVALU": text_from_codes(par, [VS_PARAMS[p][2] for p in params]),
+            "ADY": keys["ADY"].array.take(order),
+            "AVISIT": text_from_codes(visit_codes[row], list(visit)),
+            "AVISITN": keys["AVISITN"].array.take(order),
+        }
+    )[ADVS_COLUMNS]
 
 
 def _instance_rows(rc: pd.DataFrame, form: str | None) -> pd.DataFrame:
