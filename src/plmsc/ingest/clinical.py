@@ -145,9 +145,14 @@ def derive_visits(
     out = pd.DataFrame(index=rows.index)
     out["USUBJID"] = rows["record_id"].astype("str")
     out["event"] = rows["redcap_event_name"]
-    out["AVISIT"] = rows["redcap_event_name"].map({e: v["visit"] for e, v in by_event.items()})
-    out["AVISITN"] = rows["redcap_event_name"].map({e: v["day"] for e, v in by_event.items()})
-    out["AVISITN"] = out["AVISITN"].astype("Int64")
+    # looked up once per distinct event name (missing for an event not in the schedule)
+    event_codes, events = pd.factorize(rows["redcap_event_name"])
+    known = np.array([e in by_event for e in events] + [False])
+    scheduled = np.where(known[event_codes], event_codes, -1)
+    visits = [by_event[e]["visit"] if e in by_event else "" for e in events]
+    days = np.array([by_event[e]["day"] if e in by_event else np.nan for e in events] + [np.nan])
+    out["AVISIT"] = text_from_codes(scheduled, visits)
+    out["AVISITN"] = pd.array(days[scheduled], dtype="Float64").astype("Int64")
     out["visit_date"] = as_datetime(column(rows, "visit_date"))
     out["ADY"] = derive_study_day(out["visit_date"], infusion)
     for paramcd, (fld, _, _) in VS_PARAMS.items():
