@@ -102,9 +102,14 @@ def _na(values: pd.Series) -> pd.Series:
     return values.where(values != "").astype("str")
 
 
-def non_repeating(rc: pd.DataFrame) -> pd.DataFrame:
-    """Rows of events (not of repeating instruments)."""
-    return rc[rc["redcap_repeat_instrument"] == ""]
+def non_repeating(rc: pd.DataFrame, fields: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rows of events (not of repeating instruments); with ``fields``, only those of the
+    export's columns (a field the export lacks stays absent, as :func:`column` expects),
+    so that the other columns of a wide export are not copied."""
+    rows = (rc["redcap_repeat_instrument"] == "").to_numpy()
+    if fields is None:
+        return rc[rows]
+    return rc.loc[rows, [f for f in dict.fromkeys(fields) if f in rc.columns]]
 
 
 def derive_subjects(rc: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +118,7 @@ def derive_subjects(rc: pd.DataFrame) -> pd.DataFrame:
     Record-level fields (demographics, infusion) are taken from whichever event row
     holds them. ``sex_mf`` decodes sex 1/2 to M/F; ``infusion`` is study day 0.
     """
-    rows = non_repeating(rc)
+    rows = non_repeating(rc, ["record_id", *RECORD_FIELDS])
     vals = pd.DataFrame({f: _na(column(rows, f)) for f in RECORD_FIELDS}, index=rows.index)
     vals["record_id"] = rows["record_id"]
     records = sorted(rc["record_id"].unique())
@@ -139,7 +144,8 @@ def derive_visits(
 
     ADY = visit_date - infusion date (docs/raw-exports.md, "What may leave the raw folder").
     """
-    rows = non_repeating(rc)
+    fields = ["record_id", "redcap_event_name", "visit_date"]
+    rows = non_repeating(rc, fields + [fld for fld, _, _ in VS_PARAMS.values()])
     by_event = {v["event"]: v for v in schedule}
     infusion = rows["record_id"].map(subjects.set_index("record_id")["infusion"])
     out = pd.DataFrame(index=rows.index)
@@ -169,7 +175,7 @@ def check_record_fields(
     a second entry (demographics filled in twice, at two events) would be a
     conflicting copy, so it is an InputError naming the later row.
     """
-    rows = non_repeating(rc)
+    rows = non_repeating(rc, ["record_id", *RECORD_FIELDS])
     loc = RowLocator(rc, file)
     for f in RECORD_FIELDS:
         if f not in rc.columns:
