@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import PHASE1_RAW
 
-from plmsc.adam import FLOAT_COLUMNS, INTEGER_COLUMNS, column_dtypes, read_adam
+from plmsc.adam import FLOAT_COLUMNS, INTEGER_COLUMNS, read_adam
 from plmsc.ingest import build_adam, write_adam
 
 
@@ -21,14 +21,6 @@ def _as_text_then_numbers(path) -> pd.DataFrame:
         elif col in FLOAT_COLUMNS:
             df[col] = pd.to_numeric(df[col]).astype(float)
     return df
-
-
-def test_columns_are_text_integers_or_floats():
-    assert column_dtypes(["USUBJID", "AVISITN", "AVAL"]) == {
-        "USUBJID": str,
-        "AVISITN": "Int64",
-        "AVAL": "float64",
-    }
 
 
 def test_only_an_empty_cell_is_missing(tmp_path):
@@ -57,11 +49,40 @@ def test_a_header_only_file_gives_typed_empty_columns(tmp_path):
     assert (str(d["ASTDY"].dtype), str(d["AVAL"].dtype)) == ("Int64", "float64")
 
 
-def test_text_in_a_numeric_column_is_an_error_naming_the_column(tmp_path):
+@pytest.mark.parametrize("text", ["abc", "true", "0x10", "1,5", "\u00a01.5", "1_000"])
+def test_text_in_a_numeric_column_is_an_error_naming_the_column(tmp_path, text):
     path = tmp_path / "adlb.csv"
-    path.write_text("USUBJID,AVAL\nP-1,abc\n")
-    with pytest.raises(ValueError, match="AVAL"):
+    path.write_text(f'USUBJID,AVAL\nP-1,"{text}"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="AVAL") as err:
         read_adam(path)
+    assert "adlb.csv" in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "inf", "-inf"])
+def test_a_number_that_is_not_finite_is_an_error(tmp_path, text):
+    path = tmp_path / "adlb.csv"
+    path.write_text(f"USUBJID,AVAL\nP-1,1.5\nP-2,{text}\n")
+    with pytest.raises(ValueError, match=r"adlb.csv: row 2, column AVAL: .* not a finite number"):
+        read_adam(path)
+
+
+def test_a_fraction_in_an_integer_column_is_an_error(tmp_path):
+    path = tmp_path / "adlb.csv"
+    path.write_text("USUBJID,ADY\nP-1,3\nP-2,1.0\nP-3,2.5\n")  # 1.0 is the whole number 1
+    with pytest.raises(ValueError, match="column ADY: not whole numbers"):
+        read_adam(path)
+    path.write_text("USUBJID,ADY\nP-1,3\nP-2,1.0\n")
+    assert read_adam(path)["ADY"].tolist() == [3, 1]
+
+
+def test_a_quoted_value_may_hold_a_line_break(tmp_path):
+    # free text from REDCap (an adverse event's verbatim term) can span lines
+    path = tmp_path / "adae.csv"
+    path.write_text('USUBJID,AETERM,ASTDY\nP-1,"rash\non both arms",12\nP-2,fever,3\n')
+    d = read_adam(path)
+    assert d["AETERM"].tolist() == ["rash\non both arms", "fever"]
+    assert d["ASTDY"].tolist() == [12, 3]
+    pd.testing.assert_frame_equal(d, _as_text_then_numbers(path), check_exact=True)
 
 
 def test_datasets_read_as_the_text_then_numbers_reference(tmp_path, config):
