@@ -247,3 +247,27 @@ def test_profile_figures_drawn_again_match_new_ones(phase1_adam, config, tmp_pat
     after_others = images.findall((tmp_path / "all" / "P1-004.html").read_text())
     alone = images.findall((tmp_path / "one" / "P1-004.html").read_text())
     assert len(alone) == 2 and after_others == alone
+
+
+def test_mmtt_panels_span_0_to_120_minutes_when_samples_are_missing(phase1_adam, config):
+    """A participant whose curves lack the 120-minute (or the first) samples still gets
+    MMTT panels from 0 to 120 minutes, drawn alone or on a figure reused from others."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from plmsc.endpoints.adeff import derive_adeff
+    from plmsc.report.profiles import _endpoint_codes, _mmtt_long, cohort_medians, fig_endpoints
+
+    analysis = config["cohorts"]["phase1"]["analysis"]
+    adeff = derive_adeff(phase1_adam["adlb"], phase1_adam["advs"], analysis)
+    codes, medians = _endpoint_codes(adeff), cohort_medians(adeff)
+    curves = _mmtt_long(phase1_adam["adlb"], "half")
+    canvases: dict = {}
+    for uid, drop in [("P1-001", [120]), ("P1-002", [-10, 0])]:
+        own = adeff[adeff["USUBJID"] == uid]
+        c = curves[(curves["USUBJID"] == uid) & ~curves["MINUTE"].isin(drop)]
+        for reuse in (None, canvases):
+            fig = fig_endpoints(own, medians, codes, c, reuse)
+            FigureCanvasAgg(fig).draw()
+            for ax in fig.axes[len(codes) :]:
+                lo, hi = ax.get_xlim()
+                assert lo <= 0 and hi >= 120, (uid, drop, lo, hi)

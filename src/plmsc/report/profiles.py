@@ -284,6 +284,9 @@ def fig_endpoints(
         for visit, colour in zip(visits, colours, strict=True):
             r = c[c["AVISIT"] == visit]
             ax.plot(r["MINUTE"], r["VALUE"], color=colour, marker="o", markersize=2.5, label=visit)
+        # after the data, as on a new figure: the view stretches to 0-120 minutes even
+        # when a participant's curve lacks its first or last samples
+        ax.set_xticks([0, 30, 60, 90, 120])
         if test == tests[0]:
             _below(ax, fig, ncols=2)
     return fig
