@@ -41,11 +41,11 @@ def bytecode_warning(package: str = "pandas") -> str | None:
     every figure measured here is inflated.
     """
     spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        return None
+    if spec is None or not spec.has_location or spec.origin is None:
+        return None  # not installed, built in or frozen: nothing to compile
     if Path(importlib.util.cache_from_source(spec.origin)).exists():
         return None
-    why = " and PYTHONDONTWRITEBYTECODE is set" if sys.flags.dont_write_bytecode else ""
+    why = " and Python is told not to write it" if sys.flags.dont_write_bytecode else ""
     return (
         f"WARNING: {package} is not byte-compiled{why}: imports compile from source and "
         "every timing is inflated. Install as the README does (pip compiles), or run "

@@ -33,5 +33,7 @@ def test_a_byte_compiled_package_is_not_reported(package):
     assert bytecode_warning("fresh_pkg") is None
 
 
-def test_a_missing_package_is_not_reported():
+def test_a_missing_built_in_or_frozen_module_is_not_reported():
     assert bytecode_warning("no_such_package_here") is None
+    assert bytecode_warning("sys") is None  # built in
+    assert bytecode_warning("zipimport") is None  # frozen

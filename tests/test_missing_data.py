@@ -234,3 +234,15 @@ def test_when_the_first_data_set_is_not_estimable_every_data_set_is_analysed_in_
     shared = ancova_on_completed(frame)
     record = shared(frame)
     assert record["STATUS"] == "not estimable" and "fewer than 2" in record["REASON"]
+
+
+def test_covariates_left_out_of_the_first_data_set_are_still_compared():
+    # MALE constant in the first data set (left out of its model) but varying in another,
+    # or a stratum indicator the first lacks: the other data set gets the full ANCOVA
+    frame = _trial(n_per_arm=10, seed=4).assign(MALE=1.0)
+    shared = ancova_on_completed(frame)
+    assert ancova_arm_effect(frame)["COVARIATES"] == "BASE AGE"
+    varies = frame.assign(MALE=(frame.index % 2).astype(float))
+    assert shared(varies) == ancova_arm_effect(varies)
+    stratified = frame.assign(STRATUM_1=(frame.index % 3 == 0).astype(float))
+    assert shared(stratified) == ancova_arm_effect(stratified)

@@ -173,3 +173,16 @@ def test_rows_must_be_ordered_by_trial(cohort):
     t = simulate_trials(5, 2, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=1)
     with pytest.raises(ValueError, match="ordered by TRIAL"):
         compute_arm_p_values(t.iloc[::-1], 2)
+
+
+def test_stratified_trials_or_missing_outcomes_are_analysed_one_by_one(cohort):
+    # a stratum indicator is not in the batched design, and a missing Y would be fitted
+    # as zero: both are left to the primary ANCOVA, trial by trial
+    t = simulate_trials(8, 6, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=12)
+    stratified = t.assign(STRATUM_1=(t.index % 2).astype(float))
+    missing = t.assign(Y=t["Y"].where(t.index % 7 != 3))
+    for frame in (stratified, missing):
+        p, estimated = compute_arm_p_values(frame, 6)
+        ref_p, ref_estimated = _one_by_one(frame, 6)
+        np.testing.assert_array_equal(estimated, ref_estimated)
+        np.testing.assert_allclose(p, ref_p, rtol=1e-12, equal_nan=True)

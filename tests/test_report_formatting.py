@@ -187,3 +187,10 @@ def test_median_is_computed_in_decimal_arithmetic():
     # quartiles in decimal: 0.1, 0.2, 0.3 -> Q1 = 0.1 + 0.5 * 0.1 = 0.15 exactly
     assert fmt.quantile_decimal([0.1, 0.2, 0.3], 0.25) == Decimal("0.15")
     assert fmt.quantile_decimal([np.nan], 0.5) is None
+
+
+def test_negative_and_positive_zero_keep_their_order():
+    # -0.0 and 0.0 are equal: the quantile is the one that came first, as when every
+    # value was sorted as a decimal (a stable sort)
+    assert str(fmt.quantile_decimal([-0.0, 0.0, 1.0], 0.0)) == "-0.0"
+    assert str(fmt.quantile_decimal([0.0, -0.0, 1.0], 0.0)) == "0.0"

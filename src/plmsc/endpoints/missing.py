@@ -36,11 +36,13 @@ from scipy import stats
 
 from plmsc.endpoints.populations import POPULATION_FLAGS
 from plmsc.endpoints.randomised import (
+    ANCOVA_COVARIATES,
     ESTIMATED,
     REFERENCE_ARM,
     ancova_arm_effect,
     ancova_formula,
     derive_stratum_dummies,
+    stratum_columns,
 )
 
 #: Predictors of every imputation model besides the earlier visits.
@@ -189,6 +191,11 @@ def impute_mar(frame: pd.DataFrame, earlier: Sequence[str], m: int, seed: int) -
 AncovaFn = Callable[[pd.DataFrame], Mapping[str, Any]]
 
 
+def _ancova_columns(frame: pd.DataFrame) -> list[str]:
+    """ARM and every candidate covariate of the ANCOVA present in ``frame``."""
+    return ["ARM", *ANCOVA_COVARIATES, *stratum_columns(frame)]
+
+
 def ancova_on_completed(first: pd.DataFrame, reference: str = REFERENCE_ARM) -> AncovaFn:
     """:func:`ancova_arm_effect`'s arm difference for data sets that differ from
     ``first`` only in Y: the completed data sets of multiple imputation and their
@@ -201,8 +208,10 @@ def ancova_on_completed(first: pd.DataFrame, reference: str = REFERENCE_ARM) -> 
     the same numbers, bit for bit, without building the formula, the adjusted means
     and pingouin's F-test again for each data set. Returned records hold STATUS,
     DIFF_LOG, DIFF_LOG_SE and DF_RESID, what Rubin's rules pool. A data set whose
-    ARM or covariates differ from ``first``, or with a missing Y, gets the full
-    ``ancova_arm_effect``; so does every data set when ``first`` is not estimable.
+    ARM or any candidate covariate (BASE, AGE, MALE, stratum and site indicators,
+    used or left out as constant in ``first``) differs from ``first``, or with a
+    missing Y, gets the full ``ancova_arm_effect``; so does every data set when
+    ``first`` is not estimable.
     """
     primary = ancova_arm_effect(first, reference)
     if primary["STATUS"] != ESTIMATED:
@@ -215,11 +224,14 @@ def ancova_on_completed(first: pd.DataFrame, reference: str = REFERENCE_ARM) -> 
     model = smf.ols(formula, data=first)
     if len(model.exog) != len(first):  # rows with a missing covariate left out
         return lambda data: ancova_arm_effect(data, reference)
-    design = first[["ARM", *covariates]]
+    # every column ancova_arm_effect may model, used or left out as constant in ``first``
+    model_columns = _ancova_columns(first)
+    design = first[model_columns]
     column = list(model.exog_names).index(term)
 
     def fit(data: pd.DataFrame) -> Mapping[str, Any]:
-        if not data[["ARM", *covariates]].equals(design) or data["Y"].isna().any():
+        same = _ancova_columns(data) == model_columns and data[model_columns].equals(design)
+        if not same or data["Y"].isna().any():
             return ancova_arm_effect(data, reference)
         result = OLS(data["Y"].to_numpy(dtype=float), model.exog).fit()
         return {

@@ -118,13 +118,14 @@ def quantile_decimal(values: Sequence[float] | pd.Series | np.ndarray, q: float)
     median of 0.566 and 0.617 is 0.5915, which rounds to 0.592, whereas the float
     (0.566 + 0.617) / 2 is 0.59149999999999991 and would round to 0.591.
     """
-    x = np.sort(pd.Series(values, dtype=float).dropna().to_numpy())
+    x = np.sort(pd.Series(values, dtype=float).dropna().to_numpy(), kind="stable")
     if not len(x):
         return None
     if not np.isfinite(x).all():
         to_decimal(x[~np.isfinite(x)][0])  # raises: not a finite number
     # Floats sort as their shortest reprs do (each repr lies in its float's own
-    # rounding interval), so only the two order statistics used become decimals.
+    # rounding interval), so only the two order statistics used become decimals; a
+    # stable sort keeps -0.0 and 0.0 in input order, as sorting the decimals did.
     h = (len(x) - 1) * to_decimal(q)
     lo = int(h)
     frac = h - lo

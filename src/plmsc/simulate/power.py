@@ -43,6 +43,7 @@ from plmsc.endpoints.randomised import (
     MIN_PER_ARM,
     REFERENCE_ARM,
     ancova_arm_effect,
+    stratum_columns,
 )
 from plmsc.simulate.cohort import CPEP_RISE, MMTT_MINUTES, fasting_cpeptide, make_subjects
 
@@ -142,7 +143,8 @@ def compute_arm_p_values(observed: pd.DataFrame, n_trials: int) -> tuple[np.ndar
 
     A trial outside this common case (an arm with fewer than MIN_PER_ARM participants,
     a covariate constant or missing within the trial, no residual degrees of freedom,
-    X not of full rank) goes through ``ancova_arm_effect`` itself, which drops a
+    X not of full rank), and every trial when ``observed`` has stratum or site
+    indicators or a missing Y, goes through ``ancova_arm_effect`` itself, which drops a
     constant covariate or reports the trial not estimable.
     """
     from scipy.special import stdtr  # Student t CDF; scipy.stats would cost an import
@@ -172,7 +174,10 @@ def compute_arm_p_values(observed: pd.DataFrame, n_trials: int) -> tuple[np.ndar
         hi[present] = np.fmax.reduceat(column, starts)
         varies &= ~missing & (lo < hi)
     k = len(DESIGN_COLUMNS)
-    regular = (
+    # the design has no stratum or site indicators and Y is observed: anything else is
+    # analysed trial by trial by the primary ANCOVA itself
+    plain = not stratum_columns(observed) and not np.isnan(y).any()
+    regular = plain & (
         (n_msc >= MIN_PER_ARM)
         & (n - n_msc >= MIN_PER_ARM)
         & varies
