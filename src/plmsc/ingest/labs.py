@@ -542,6 +542,10 @@ def assemble_adlb(
     )
 
 
+#: LIS columns compared for duplicates only: not copied with the rows that stand.
+NOT_READ = ("PATIENT_NAME", "TEST_NAME", "FLAG")
+
+
 def derive_adlb(
     lis: pd.DataFrame,
     files: list[str],
@@ -564,7 +568,9 @@ def derive_adlb(
     records = sorted(subjects["record_id"])
     file_index = lis["_file"].to_numpy()
     lis_pos = pd.Series(np.flatnonzero(live))  # raw position of each live row
-    lis = lis.loc[live]  # a new frame (copy-on-write): adding columns leaves the input alone
+    # a new frame (copy-on-write): adding columns leaves the input alone; the columns
+    # no step reads after the duplicate check are left behind
+    lis = lis.iloc[lis_pos.to_numpy(), [c not in NOT_READ for c in lis.columns]]
     lis_pos.index = lis.index
     lis["_record"] = recode(lis["MRN"], mrn_to_record, records)
     _check_identity(lis, subjects, files)
