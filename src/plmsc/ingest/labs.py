@@ -199,9 +199,10 @@ def read_lis_pulls(paths: Sequence[Path]) -> pd.DataFrame:
 
     with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
         out = dict(zip(LIS_COLUMNS, pool.map(encode, LIS_COLUMNS), strict=True))
-    out["SRCROW"] = stacked.column("SRCROW").to_numpy()
+    out["SRCROW"] = np.array(stacked.column("SRCROW").to_numpy(), dtype=np.int64)  # writable
     out["_file"] = np.repeat(np.arange(len(tables), dtype=np.int64), [t.num_rows for t in tables])
-    return pd.DataFrame(out)
+    # every array above is new and owned by nobody else: no second copy
+    return pd.DataFrame(out, copy=False)
 
 
 #: LIS columns that tell most rows apart with few bits between them (accession, test,
