@@ -65,6 +65,11 @@ def full_run() -> dict:
 # --- interrupted runs --------------------------------------------------------------------
 
 
+def _default_sigint() -> None:
+    """In the child before it starts: SIGINT raises KeyboardInterrupt, as in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_run_completes_to_identical_outputs(sig, tmp_path, full_run):
@@ -78,6 +83,9 @@ def test_interrupted_run_completes_to_identical_outputs(sig, tmp_path, full_run)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # a test run started in the background of a non-interactive shell inherits
+        # SIGINT ignored, and Snakemake would then run to its end: interrupt it anyway
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while not list(results.glob("*/adam/*.csv")) and time.monotonic() < deadline:
