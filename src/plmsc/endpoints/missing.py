@@ -36,13 +36,12 @@ from scipy import stats
 
 from plmsc.endpoints.populations import POPULATION_FLAGS
 from plmsc.endpoints.randomised import (
-    ANCOVA_COVARIATES,
     ESTIMATED,
     REFERENCE_ARM,
     ancova_arm_effect,
+    ancova_candidates,
     ancova_formula,
     derive_stratum_dummies,
-    stratum_columns,
 )
 
 #: Predictors of every imputation model besides the earlier visits.
@@ -191,11 +190,6 @@ def impute_mar(frame: pd.DataFrame, earlier: Sequence[str], m: int, seed: int) -
 AncovaFn = Callable[[pd.DataFrame], Mapping[str, Any]]
 
 
-def _ancova_columns(frame: pd.DataFrame) -> list[str]:
-    """ARM and every candidate covariate of the ANCOVA present in ``frame``."""
-    return ["ARM", *ANCOVA_COVARIATES, *stratum_columns(frame)]
-
-
 def ancova_on_completed(first: pd.DataFrame, reference: str = REFERENCE_ARM) -> AncovaFn:
     """:func:`ancova_arm_effect`'s arm difference for data sets that differ from
     ``first`` only in Y: the completed data sets of multiple imputation and their
@@ -225,12 +219,13 @@ def ancova_on_completed(first: pd.DataFrame, reference: str = REFERENCE_ARM) -> 
     if len(model.exog) != len(first):  # rows with a missing covariate left out
         return lambda data: ancova_arm_effect(data, reference)
     # every column ancova_arm_effect may model, used or left out as constant in ``first``
-    model_columns = _ancova_columns(first)
+    candidates = ancova_candidates(first)
+    model_columns = ["ARM", *candidates]
     design = first[model_columns]
     column = list(model.exog_names).index(term)
 
     def fit(data: pd.DataFrame) -> Mapping[str, Any]:
-        same = _ancova_columns(data) == model_columns and data[model_columns].equals(design)
+        same = ancova_candidates(data) == candidates and data[model_columns].equals(design)
         if not same or data["Y"].isna().any():
             return ancova_arm_effect(data, reference)
         result = OLS(data["Y"].to_numpy(dtype=float), model.exog).fit()

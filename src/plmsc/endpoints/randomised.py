@@ -122,6 +122,12 @@ def _not_estimable(record: dict[str, object], reason: str) -> dict[str, object]:
     return out
 
 
+def ancova_candidates(data: pd.DataFrame) -> list[str]:
+    """Covariates :func:`ancova_arm_effect` may adjust for in ``data``: BASE, AGE, MALE
+    and the stratum and site indicators present (each used when it varies)."""
+    return [*ANCOVA_COVARIATES, *stratum_columns(data)]
+
+
 def ancova_formula(reference: str, treated: str, covariates: Sequence[str]) -> tuple[str, str]:
     """The model formula of :func:`ancova_arm_effect` (arm with ``reference`` as the
     reference level, then the covariates) and the name of its arm coefficient."""
@@ -171,8 +177,7 @@ def ancova_arm_effect(data: pd.DataFrame, reference: str = REFERENCE_ARM) -> dic
             record,
             f"fewer than {MIN_PER_ARM} participants in an arm ({', '.join(small)})",
         )
-    candidates = [*ANCOVA_COVARIATES, *stratum_columns(data)]
-    covariates = [c for c in candidates if data[c].nunique(dropna=True) > 1]
+    covariates = [c for c in ancova_candidates(data) if data[c].nunique(dropna=True) > 1]
     record["COVARIATES"] = " ".join(covariates)
     import pingouin as pg  # here, not at the top: the power simulation imports this
     import statsmodels.formula.api as smf  # module for its constants and rarely fits

@@ -223,14 +223,7 @@ def derive_duplicates(lis: pd.DataFrame, rows: np.ndarray | None = None) -> np.n
     are told apart on all 15 columns.
     """
     rows = np.arange(len(lis)) if rows is None else np.asarray(rows)
-    parts = {}
-    for col in LIS_COLUMNS:
-        values = lis[col]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy()[rows].astype(np.int64) + 1
-            parts[col] = (codes, len(values.cat.categories) + 1)
-        else:
-            parts[col] = column_codes(values.iloc[rows])
+    parts = {col: column_codes(lis[col], rows) for col in LIS_COLUMNS}
     dense, _ = pd.factorize(combine_codes([parts[c] for c in DUPLICATE_KEY], len(rows)))
     first = first_occurrences(dense)
     anchor = np.flatnonzero(first)[dense]  # each row's group's first row

@@ -28,14 +28,18 @@ def row_identity(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return combine_codes([column_codes(frame[col]) for col in columns], len(frame))
 
 
-def column_codes(values: pd.Series) -> tuple[np.ndarray, int]:
+def column_codes(values: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """(codes, radix) of a column: codes 0 .. radix - 1, equal exactly for equal values.
 
     A categorical column's own codes shifted by one (0 = missing), others factorised.
+    ``rows``: positions to take (default all); a categorical column keeps the radix of
+    all its categories, so its codes are taken without slicing the column.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64) + 1, len(values.cat.categories) + 1
-    found, uniques = pd.factorize(values)
+        codes = values.cat.codes.to_numpy()
+        codes = codes if rows is None else codes[rows]
+        return codes.astype(np.int64) + 1, len(values.cat.categories) + 1
+    found, uniques = pd.factorize(values if rows is None else values.iloc[rows])
     return found.astype(np.int64) + 1, len(uniques) + 1
 
 

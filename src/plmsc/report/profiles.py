@@ -209,8 +209,8 @@ def _reset(ax: Axes, autoscale: str = "y") -> None:
 
 
 def _endpoint_canvas(codes: Sequence[str], tests: Sequence[str], legend_rows: int) -> Figure:
-    """The endpoint figure without data: axes in the fixed grid, titles, month axes,
-    MMTT minute ticks and the figure legend."""
+    """The endpoint figure without data: axes in the fixed grid, titles, month axes and
+    the figure legend (MMTT minute ticks are set with each participant's curves)."""
     n = len(codes) + len(tests)
     ncol = 4
     nrow = max(1, -(-n // ncol))
@@ -231,7 +231,6 @@ def _endpoint_canvas(codes: Sequence[str], tests: Sequence[str], legend_rows: in
         ax.set_xlabel("")
     for ax, test in zip(axes[len(codes) :], tests, strict=False):
         ax.set_title(f"MMTT {LAB_TESTS[test].param}", y=TITLE_Y)
-        ax.set_xticks([0, 30, 60, 90, 120])
     handles = [
         Line2D([], [], **MEDIAN_STYLE, label="Cohort median"),
         Line2D([], [], **OWN_STYLE, label="Participant"),

@@ -174,16 +174,14 @@ def compute_arm_p_values(observed: pd.DataFrame, n_trials: int) -> tuple[np.ndar
         hi[present] = np.fmax.reduceat(column, starts)
         varies &= ~missing & (lo < hi)
     k = len(DESIGN_COLUMNS)
-    # the design has no stratum or site indicators and Y is observed: anything else is
-    # analysed trial by trial by the primary ANCOVA itself
-    plain = not stratum_columns(observed) and not np.isnan(y).any()
-    regular = plain & (
-        (n_msc >= MIN_PER_ARM)
-        & (n - n_msc >= MIN_PER_ARM)
-        & varies
-        & (n - k >= 1)
-        & np.all(np.isin(observed["ARM"].unique(), [REFERENCE_ARM, "MSC"]))
+    # the arms are MSC and PLACEBO, the design has no stratum or site indicators and Y
+    # is observed: anything else is analysed trial by trial by the primary ANCOVA itself
+    plain = (
+        set(observed["ARM"].unique()) <= {"MSC", REFERENCE_ARM}
+        and not stratum_columns(observed)
+        and not np.isnan(y).any()
     )
+    regular = plain & (n_msc >= MIN_PER_ARM) & (n - n_msc >= MIN_PER_ARM) & varies & (n - k >= 1)
 
     fitted = np.flatnonzero(regular)
     if len(fitted):
