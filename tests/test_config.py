@@ -252,3 +252,30 @@ def test_no_module_recodes_a_config_default():
         for m in pattern.finditer(p.read_text(encoding="utf-8"))
     ]
     assert not found, found
+
+
+def test_schema_reads_the_same_with_libyaml_and_pure_python():
+    # Start-up reads the schema with libyaml when PyYAML has it; the data, and so every
+    # default, must be what the reference (pure-Python) loader reads.
+    from plmsc.config import SCHEMA_PATH, _resolve_refs, _schema
+
+    text = SCHEMA_PATH.read_text(encoding="utf-8")
+    assert _schema() == _resolve_refs(yaml.load(text, Loader=yaml.SafeLoader))
+    assert _schema()["$defs"]["cohort"]["properties"]["analysis"]  # a real, nested schema
+
+
+def test_cohort_settings_reach_the_rules_unchanged():
+    # common.smk's cohort_setting() replaces Snakemake's lookup(dpath=...): the value a
+    # job receives is the validated config's, key for key.
+    ns: dict = {"config": {"cohorts": {"phase1": {"analysis": {"blq": "half_lloq"}}}}}
+    src = (REPO / "workflow" / "rules" / "common.smk").read_text(encoding="utf-8")
+    start = src.index("def cohort_setting")
+    exec(src[start : src.index("\ndef ", start + 1)], ns)  # the helper alone
+
+    class Wildcards:
+        cohort = "phase1"
+
+    assert ns["cohort_setting"]("analysis", "blq")(Wildcards) == "half_lloq"
+    assert ns["cohort_setting"]("analysis")(Wildcards) == {"blq": "half_lloq"}
+    with pytest.raises(KeyError):
+        ns["cohort_setting"]("analysis", "nothing")(Wildcards)

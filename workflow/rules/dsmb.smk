@@ -16,6 +16,6 @@ rule dsmb:
     conda:
         "../../envs/environment.yaml"
     params:
-        periods=lookup(dpath="cohorts/{cohort}/analysis/hypo_periods", within=config),
+        periods=cohort_setting("analysis", "hypo_periods"),
     script:
         "../scripts/dsmb.py"

@@ -12,7 +12,7 @@ rule endpoints:
     conda:
         "../../envs/environment.yaml"
     params:
-        analysis=lookup(dpath="cohorts/{cohort}/analysis", within=config),
+        analysis=cohort_setting("analysis"),
     script:
         "../scripts/endpoints.py"
 
@@ -35,7 +35,7 @@ rule safety:
     conda:
         "../../envs/environment.yaml"
     params:
-        periods=lookup(dpath="cohorts/{cohort}/analysis/hypo_periods", within=config),
+        periods=cohort_setting("analysis", "hypo_periods"),
     script:
         "../scripts/safety.py"
 
@@ -53,12 +53,8 @@ rule exploratory_tests:
     conda:
         "../../envs/environment.yaml"
     params:
-        comparison_visit=lookup(
-            dpath="cohorts/{cohort}/analysis/comparison_visit", within=config
-        ),
-        zero_method=lookup(
-            dpath="cohorts/{cohort}/analysis/wilcoxon_zero_method", within=config
-        ),
+        comparison_visit=cohort_setting("analysis", "comparison_visit"),
+        zero_method=cohort_setting("analysis", "wilcoxon_zero_method"),
     script:
         "../scripts/exploratory_tests.py"
 
@@ -77,9 +73,7 @@ rule randomised_analysis:
     conda:
         "../../envs/environment.yaml"
     params:
-        comparison_visit=lookup(
-            dpath="cohorts/{cohort}/analysis/comparison_visit", within=config
-        ),
-        population=lookup(dpath="cohorts/{cohort}/analysis/population", within=config),
+        comparison_visit=cohort_setting("analysis", "comparison_visit"),
+        population=cohort_setting("analysis", "population"),
     script:
         "../scripts/randomised_analysis.py"

@@ -42,7 +42,7 @@ rule completeness:
     conda:
         "../../envs/environment.yaml"
     params:
-        schedule=lookup(dpath="cohorts/{cohort}/schedule", within=config),
-        assessments=lookup(dpath="cohorts/{cohort}/assessments", within=config),
+        schedule=cohort_setting("schedule"),
+        assessments=cohort_setting("assessments"),
     script:
         "../scripts/completeness.py"

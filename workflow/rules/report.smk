@@ -15,8 +15,8 @@ rule manuscript:
     conda:
         "../../envs/environment.yaml"
     params:
-        design=lookup(dpath="cohorts/{cohort}/design", within=config),
-        analysis=lookup(dpath="cohorts/{cohort}/analysis", within=config),
+        design=cohort_setting("design"),
+        analysis=cohort_setting("analysis"),
         cohort=cohort_config,
     script:
         "../scripts/manuscript.py"
@@ -103,7 +103,7 @@ rule profiles:
     conda:
         "../../envs/environment.yaml"
     params:
-        settings=lookup(dpath="cohorts/{cohort}/profiles", within=config),
-        blq=lookup(dpath="cohorts/{cohort}/analysis/blq", within=config),
+        settings=cohort_setting("profiles"),
+        blq=cohort_setting("analysis", "blq"),
     script:
         "../scripts/profiles.py"

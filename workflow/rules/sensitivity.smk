@@ -23,7 +23,7 @@ rule sensitivity:
     conda:
         "../../envs/environment.yaml"
     params:
-        analysis=lookup(dpath="cohorts/{cohort}/analysis", within=config),
-        design=lookup(dpath="cohorts/{cohort}/design", within=config),
+        analysis=cohort_setting("analysis"),
+        design=cohort_setting("design"),
     script:
         "../scripts/sensitivity.py"
