@@ -37,3 +37,59 @@ def test_a_missing_built_in_or_frozen_module_is_not_reported():
     assert bytecode_warning("no_such_package_here") is None
     assert bytecode_warning("sys") is None  # built in
     assert bytecode_warning("zipimport") is None  # frozen
+
+
+def test_the_work_bound_is_work_shared_evenly_by_the_cores():
+    from bench_cold import work_bound
+
+    # 32.4 s of CPU on 2 cores: at best 16.2 s; with a 1.35 s floor, 16.2 / 1.35 = 12 floors
+    best, floors = work_bound(32.4, 2, 1.35)
+    assert best == pytest.approx(16.2)
+    assert floors == pytest.approx(12.0)
+    assert work_bound(3.0, 1, 1.5) == pytest.approx((3.0, 2.0))
+
+
+def test_a_kept_job_script_is_named_by_its_step():
+    from bench_cold import script_step
+
+    assert script_step(Path("/r/.snakemake/scripts/tmpab12cd34.manuscript.py")) == "manuscript"
+    assert script_step(Path("tmp_x.y.run_notebooks.py")) == "run_notebooks"
+
+
+def test_the_work_driver_times_each_script_in_one_interpreter(tmp_path):
+    import json
+    import subprocess
+
+    from bench_cold import WORK_DRIVER
+
+    busy = tmp_path / "tmp1.busy.py"  # burns CPU, then leaves through sys.exit(0)
+    busy.write_text(
+        "import sys, time\nt = time.process_time()\n"
+        "while time.process_time() - t < 0.3:\n    pass\nsys.exit(0)\n"
+    )
+    marks = tmp_path / "tmp2.marks.py"  # sees the modules the first one imported
+    marks.write_text(
+        f"import sys\nopen({str(tmp_path / 'seen')!r}, 'w').write(str('pandas' in sys.modules))\n"
+    )
+    out = tmp_path / "work.json"
+    subprocess.run([sys.executable, "-c", WORK_DRIVER, str(out), str(busy), str(marks)], check=True)
+    measured = json.loads(out.read_text())
+    assert [Path(p).name for p, _ in measured["steps"]] == ["tmp1.busy.py", "tmp2.marks.py"]
+    assert measured["steps"][0][1] >= 0.3  # at least the CPU it burned
+    assert measured["steps"][1][1] < measured["steps"][0][1]
+    assert measured["imports"] > 0
+    assert (tmp_path / "seen").read_text() == "True"  # one interpreter, stack imported once
+
+
+def test_the_work_driver_stops_on_a_failing_script(tmp_path):
+    import subprocess
+
+    from bench_cold import WORK_DRIVER
+
+    bad = tmp_path / "tmp1.bad.py"
+    bad.write_text("import sys\nsys.exit(3)\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", WORK_DRIVER, str(tmp_path / "w.json"), str(bad)],
+        capture_output=True,
+    )
+    assert proc.returncode != 0 and not (tmp_path / "w.json").exists()
