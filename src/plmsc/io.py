@@ -12,9 +12,10 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a CSV is written: text and bytes need none
 
 FLOAT_FORMAT = "%.10g"
 
@@ -52,6 +53,8 @@ def write_csv(
     float_format: str = FLOAT_FORMAT,
 ) -> Path:
     """Write ``frame`` as CSV to ``path`` atomically and byte-deterministically."""
+    import pandas as pd
+
     df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(list(frame))
     with _atomic(path, "w") as fh:
         df.to_csv(fh, index=False, lineterminator="\n", float_format=float_format)

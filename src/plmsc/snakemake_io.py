@@ -31,9 +31,10 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # for the annotations only: a step that writes no table needs none
 
 _DATE_LIKE = re.compile(r"\d{4}-?\d{2}-?\d{2}(?:_\d{4})?|\d{2}/\d{2}/\d{4}")
 
