@@ -3,7 +3,7 @@
 For each placebo-arm size (default 10, 30 and 100) ``--trials`` trials are drawn
 from the simulator's natural-history model and analysed with the project's
 ANCOVA (all trials of a point fitted together), as one grid point of the
-workflow's ``power_point`` rule; the simulation and the analysis are timed apart
+workflow's ``power_curve`` rule; the simulation and the analysis are timed apart
 and printed per trial.
 
     python benchmarks/bench_power.py [--sizes 10 30 100] [--trials 50]

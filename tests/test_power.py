@@ -12,6 +12,7 @@ from plmsc.simulate.power import (
     arm_sizes,
     compute_arm_p_values,
     compute_power,
+    compute_power_curve,
     sample_size_for,
     simulate_trials,
 )
@@ -87,6 +88,27 @@ def test_a_grid_point_is_seeded_by_its_own_size(cohort):
     t1 = simulate_trials(6, 2, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=1)
     t2 = simulate_trials(7, 2, 0.25, {"MSC": 1, "PLACEBO": 1}, 0.0, cohort, seed=1)
     assert not np.allclose(t1["BASE"].iloc[:6], t2["BASE"].iloc[:6])
+
+
+def test_the_curve_is_every_point_computed_alone_in_grid_order(cohort):
+    settings = _settings(trials=4)
+    timings: dict[str, float] = {}
+    # unordered, with a repeat: each distinct size once, ordered 6, 8, 12
+    curve = compute_power_curve([12, 6, 8, 6], settings, cohort, timings)
+    assert curve["N_PLACEBO"].tolist() == [6, 8, 12]
+    assert curve.index.tolist() == [0, 1, 2]
+    for i, n in enumerate([6, 8, 12]):
+        # a point's own seed stream: the same row as the point computed on its own
+        alone = compute_power(n, settings, cohort)
+        pd.testing.assert_frame_equal(curve.iloc[[i]].reset_index(drop=True), alone)
+    # 3 points of 4 trials each
+    assert curve["N_TRIALS"].sum() == 12
+    assert set(timings) == {"simulate", "analyse"} and min(timings.values()) >= 0
+
+
+def test_an_empty_grid_is_an_error(cohort):
+    with pytest.raises(ValueError, match="grid holds no placebo-arm size"):
+        compute_power_curve([], _settings(), cohort)
 
 
 def test_sample_size_is_the_smallest_grid_point_reaching_the_target():

@@ -135,7 +135,7 @@ def test_recorded_outputs_leave_out_only_timings_logs_and_commit_pages():
     assert not recorded(Path("phase1/index.html"))
     assert not recorded(Path("phase2/provenance.json"))
     assert not recorded(Path("phase1/logs/ingest.log"))
-    assert not recorded(Path("power/benchmarks/power_point_n10.tsv"))
+    assert not recorded(Path("power/benchmarks/power_curve.tsv"))
     assert compare({"a": "1", "b": "2"}, {"b": "3", "c": "4"}) == [
         "missing: a",
         "new: c",

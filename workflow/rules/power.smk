@@ -1,27 +1,7 @@
-rule power_point:
-    """Power of the next trial at one placebo-arm size: simulated trials, each analysed
-    with the project's ANCOVA (one job per grid point)."""
-    output:
-        f"{RESULTS}/power/points/n{{n}}.csv",
-    log:
-        f"{RESULTS}/power/logs/power_point_n{{n}}.log",
-    benchmark:
-        f"{RESULTS}/power/benchmarks/power_point_n{{n}}.tsv"
-    wildcard_constraints:
-        n=r"\d+",
-    conda:
-        "../../envs/environment.yaml"
-    params:
-        power=config["power"],
-        cohort=config["cohorts"].get(config["power"]["cohort"], {}),
-    script:
-        "../scripts/power_point.py"
-
-
 rule power_curve:
-    """Gather the grid points: power curve (CSV, PNG, PDF) and the n for 80 % and 90 %."""
-    input:
-        expand(f"{RESULTS}/power/points/n{{n}}.csv", n=POWER_GRID),
+    """Power of the next trial at every placebo-arm size of the grid (simulated trials,
+    each analysed with the project's ANCOVA), the curve (CSV, PNG, PDF) and the n for
+    80 % and 90 % power."""
     output:
         curve=f"{RESULTS}/power/power_curve.csv",
         png=f"{RESULTS}/power/power_curve.png",
@@ -29,7 +9,13 @@ rule power_curve:
         summary=f"{RESULTS}/power/sample_size.json",
     log:
         f"{RESULTS}/power/logs/power_curve.log",
+    benchmark:
+        f"{RESULTS}/power/benchmarks/power_curve.tsv"
     conda:
         "../../envs/environment.yaml"
+    params:
+        grid=POWER_GRID,
+        power=config["power"],
+        cohort=config["cohorts"].get(config["power"]["cohort"], {}),
     script:
         "../scripts/power_curve.py"
