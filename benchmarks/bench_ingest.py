@@ -9,7 +9,11 @@ temporary folder, then times
 
 and prints rows per second and the ratio ingest / parse (goal: within 3x).
 
-    python benchmarks/bench_ingest.py [--n 10000] [--repeat 3]
+With ``--parts`` it also times, on the same exports, the parts of ingestion that
+do not process the LIS rows, together with the bare Arrow read of the pulls: what
+is left of 3 times the parse floor for everything done to the LIS rows.
+
+    python benchmarks/bench_ingest.py [--n 10000] [--repeat 3] [--parts]
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 from timing import best_of, bytecode_warning
 
-from plmsc.config import load_config
+from plmsc.config import cohort_with_defaults, load_config
 from plmsc.ingest import build_adam
 from plmsc.simulate import simulate_cohort
 
@@ -39,11 +43,67 @@ def parse_only(raw: Path) -> int:
     return rows
 
 
+def outside_lis_rows(cohort: dict, raw: Path, ds, repeat: int) -> dict[str, float]:
+    """Best-of-``repeat`` seconds of the parts of :func:`build_adam` that do not process
+    the LIS rows, with the bare Arrow read of the pulls (text columns, no encoding)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from plmsc.ingest import clinical
+    from plmsc.ingest.build import (
+        Reconciliation,
+        check_redcap_plausibility,
+        find_raw_files,
+        read_redcap,
+    )
+    from plmsc.ingest.decisions import Applied, empty_decisions
+    from plmsc.ingest.lis import LIS_COLUMNS
+    from plmsc.ingest.plausibility import plausibility_config
+    from plmsc.ingest.schemas import SCHEMAS
+
+    cohort = cohort_with_defaults(cohort)
+    schedule = cohort["schedule"]
+    found = find_raw_files(raw, cohort["redcap_project"])
+    read = pacsv.ReadOptions(column_names=LIS_COLUMNS, skip_rows=1)
+    text = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in LIS_COLUMNS}, strings_can_be_null=False
+    )
+
+    def redcap():
+        recon = Reconciliation(raw)
+        return read_redcap(found, empty_decisions(), None, Applied(), schedule, recon)
+
+    export = redcap()
+    subjects = clinical.derive_subjects(export.rc)
+    visits = clinical.derive_visits(export.rc, subjects, schedule)
+    _, hypo_max = plausibility_config(cohort)
+
+    def validate():
+        for name, frame in ds.items():
+            if name in SCHEMAS:
+                SCHEMAS[name].validate(frame)
+
+    parts = {
+        "Arrow read of the LIS pulls": lambda: [
+            pacsv.read_csv(p, read_options=read, convert_options=text) for p in found.lis
+        ],
+        "REDCap export read and checked": redcap,
+        "REDCap plausibility checks": lambda: check_redcap_plausibility(
+            export, subjects, visits, schedule, hypo_max
+        ),
+        "pandera validation of the datasets": validate,
+    }
+    return {name: best_of(repeat, func)[0] for name, func in parts.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="participants to simulate")
     parser.add_argument("--repeat", type=int, default=3, help="timings per step (best kept)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--parts", action="store_true", help="also time what does not process the LIS rows"
+    )
     args = parser.parse_args(argv)
     if warning := bytecode_warning():
         print(warning)
@@ -59,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(p.stat().st_size for p in raw.rglob("*.csv")) / 1e6
         t_parse, rows = best_of(args.repeat, parse_only, raw)
         t_ingest, ds = best_of(args.repeat, build_adam, cohort, raw)
+        parts = outside_lis_rows(cohort, raw, ds, max(args.repeat, 5)) if args.parts else {}
 
     print(f"participants        {args.n}")
     print(f"raw CSV             {rows} rows, {size:.1f} MB (simulated in {t_sim:.1f} s)")
@@ -66,6 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"parse only          {t_parse:7.2f} s  {rows / t_parse:12,.0f} rows/s")
     print(f"full ingestion      {t_ingest:7.2f} s  {rows / t_ingest:12,.0f} rows/s")
     print(f"ratio ingest/parse  {t_ingest / t_parse:7.2f}  (goal <= 3)")
+    if parts:
+        print("not processing the LIS rows (best of 5 or more):")
+        for name, secs in parts.items():
+            print(f"  {name:36s} {secs:6.2f} s")
+        outside = sum(parts.values())
+        print(f"  {'sum':36s} {outside:6.2f} s  ({outside / t_parse:.2f} x parse)")
+        print(f"left of 3 x parse for the LIS rows  {3 * t_parse - outside:6.2f} s")
     return 0
 
 
