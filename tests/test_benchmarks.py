@@ -93,3 +93,15 @@ def test_the_work_driver_stops_on_a_failing_script(tmp_path):
         capture_output=True,
     )
     assert proc.returncode != 0 and not (tmp_path / "w.json").exists()
+
+
+def test_the_workflow_table_replaces_only_its_marked_section(tmp_path):
+    from bench_workflow import END, START, write_section
+
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"intro\n{START}\nold table\n{END}\n\nprose that explains it\n")
+    write_section(doc, "new table")
+    assert doc.read_text() == f"intro\n{START}\nnew table\n{END}\n\nprose that explains it\n"
+    fresh = tmp_path / "new.md"  # no page yet: the markers and the table only
+    write_section(fresh, "t")
+    assert fresh.read_text() == f"{START}\nt\n{END}\n"
