@@ -46,7 +46,6 @@ def parse_only(raw: Path) -> int:
 def outside_lis_rows(cohort: dict, raw: Path, ds, repeat: int) -> dict[str, float]:
     """Best-of-``repeat`` seconds of the parts of :func:`build_adam` that do not process
     the LIS rows, with the bare Arrow read of the pulls (text columns, no encoding)."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     from plmsc.ingest import clinical
@@ -55,19 +54,15 @@ def outside_lis_rows(cohort: dict, raw: Path, ds, repeat: int) -> dict[str, floa
         check_redcap_plausibility,
         find_raw_files,
         read_redcap,
+        validate_datasets,
     )
     from plmsc.ingest.decisions import Applied, empty_decisions
-    from plmsc.ingest.lis import LIS_COLUMNS
+    from plmsc.ingest.lis import _ARROW_CONVERT, _ARROW_PARSE, _ARROW_READ
     from plmsc.ingest.plausibility import plausibility_config
-    from plmsc.ingest.schemas import SCHEMAS
 
     cohort = cohort_with_defaults(cohort)
     schedule = cohort["schedule"]
     found = find_raw_files(raw, cohort["redcap_project"])
-    read = pacsv.ReadOptions(column_names=LIS_COLUMNS, skip_rows=1)
-    text = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in LIS_COLUMNS}, strings_can_be_null=False
-    )
 
     def redcap():
         recon = Reconciliation(raw)
@@ -78,20 +73,21 @@ def outside_lis_rows(cohort: dict, raw: Path, ds, repeat: int) -> dict[str, floa
     visits = clinical.derive_visits(export.rc, subjects, schedule)
     _, hypo_max = plausibility_config(cohort)
 
-    def validate():
-        for name, frame in ds.items():
-            if name in SCHEMAS:
-                SCHEMAS[name].validate(frame)
-
     parts = {
-        "Arrow read of the LIS pulls": lambda: [
-            pacsv.read_csv(p, read_options=read, convert_options=text) for p in found.lis
+        "Arrow read of the LIS pulls": lambda: [  # the reader's options, no checks
+            pacsv.read_csv(
+                p,
+                read_options=_ARROW_READ,
+                parse_options=_ARROW_PARSE,
+                convert_options=_ARROW_CONVERT,
+            )
+            for p in found.lis
         ],
         "REDCap export read and checked": redcap,
         "REDCap plausibility checks": lambda: check_redcap_plausibility(
             export, subjects, visits, schedule, hypo_max
         ),
-        "pandera validation of the datasets": validate,
+        "pandera validation of the datasets": lambda: validate_datasets(ds),
     }
     return {name: best_of(repeat, func)[0] for name, func in parts.items()}
 

@@ -93,9 +93,6 @@ def decisions_of(wildcards):
     return cohort_config(wildcards).get("decisions", [])
 
 
-POWER_GRID = sorted(config["power"]["grid"])
-
-
 def cohorts_of(design):
     """Cohorts whose design is ``design`` (single_arm or randomised)."""
     return [c for c in COHORTS if config["cohorts"][c]["design"] == design]

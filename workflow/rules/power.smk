@@ -14,7 +14,6 @@ rule power_curve:
     conda:
         "../../envs/environment.yaml"
     params:
-        grid=POWER_GRID,
         power=config["power"],
         cohort=config["cohorts"].get(config["power"]["cohort"], {}),
     script:

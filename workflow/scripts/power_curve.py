@@ -10,7 +10,7 @@ from plmsc.snakemake_io import rule_log
 with rule_log(snakemake) as log:
     power = snakemake.params.power
     timings: dict[str, float] = {}
-    curve = compute_power_curve(snakemake.params.grid, power, snakemake.params.cohort, timings)
+    curve = compute_power_curve(power["grid"], power, snakemake.params.cohort, timings)
     log.wrote(write_csv(curve, snakemake.output.curve), curve)
     save_figure(fig_power_curve(curve), [snakemake.output.png, snakemake.output.pdf])
     summary = sample_size_for(curve)

@@ -470,10 +470,16 @@ def build_adam(
     adsl = derive_var_stratum(adsl, rand, rand_path)
 
     out = AdamDatasets(adsl, adlb, adae, adhypo, advs, recon.frame(lis_recon), applied.frame())
-    for name, frame in out.items():
+    validate_datasets(out)
+    return out
+
+
+def validate_datasets(datasets: AdamDatasets) -> None:
+    """Validate every dataset that has a pandera schema (:data:`SCHEMAS`); a
+    violation raises pandera's SchemaError."""
+    for name, frame in datasets.items():
         if name in SCHEMAS:
             SCHEMAS[name].validate(frame)
-    return out
 
 
 def write_adam(datasets: AdamDatasets, out_dir: str | Path) -> list[Path]:

@@ -293,8 +293,7 @@ def compute_power_curve(
             total[key] += spent[key]
     if timings is not None:
         timings.update(total)
-    curve = pd.concat(rows, ignore_index=True)
-    return curve.sort_values("N_PLACEBO", kind="stable", ignore_index=True)
+    return pd.concat(rows, ignore_index=True)  # one row per size, sizes in order
 
 
 def sample_size_for(curve: pd.DataFrame, targets: Sequence[float] = (0.8, 0.9)) -> dict[str, Any]:
